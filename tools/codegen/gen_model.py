@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""Generates vigil's model structs and Shape tables from a botocore service model.
+
+    tools/codegen/gen_model.py cloudwatch   # writes include/vigil/model/cloudwatch.h
+                                            # and src/model/cloudwatch.gen.cc
+
+The model is read from the installed botocore (botocore/data/<service>/<version>/service-2.json),
+or from --model PATH. The output is committed; tests/unit/model/codegen_check.sh regenerates it
+into a temporary directory and fails when it differs, so the tables never drift from the model.
+"""
+import argparse
+import gzip
+import json
+import os
+import re
+import sys
+
+SERVICES = {
+    "cloudwatch": ("cloudwatch", "2010-08-01", "cw"),
+    "sns": ("sns", "2010-03-31", "sns"),
+}
+
+CPP_KEYWORDS = {
+    "namespace", "default", "operator", "delete", "new", "class", "struct", "union", "template",
+    "this", "private", "public", "protected", "register", "return", "switch", "case", "for",
+    "while", "do", "if", "else", "break", "continue", "static", "const", "int", "double", "float",
+    "bool", "char", "long", "short", "auto", "enum",
+}
+
+SCALAR_CPP = {
+    "string": "std::string",
+    "blob": "std::string",
+    "boolean": "bool",
+    "integer": "int32_t",
+    "long": "int64_t",
+    "double": "double",
+    "float": "double",
+    "timestamp": "Timestamp",
+}
+GENERIC_SHAPE = {
+    "string": "kStringShape",
+    "blob": "kBlobShape",
+    "boolean": "kBooleanShape",
+    "integer": "kIntegerShape",
+    "long": "kLongShape",
+    "double": "kDoubleShape",
+    "float": "kDoubleShape",
+    "timestamp": "kTimestampShape",
+}
+KIND = {
+    "string": "kString",
+    "blob": "kBlob",
+    "boolean": "kBoolean",
+    "integer": "kInteger",
+    "long": "kLong",
+    "double": "kDouble",
+    "float": "kDouble",
+    "timestamp": "kTimestamp",
+    "list": "kList",
+    "map": "kMap",
+    "structure": "kStructure",
+}
+
+
+def snake(name):
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    s = s.lower()
+    if s in CPP_KEYWORDS:
+        s += "_"
+    return s
+
+
+def lower_camel(name):
+    return name[:1].lower() + name[1:]
+
+
+def load_model(service, path):
+    if path:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rt") as f:
+            return json.load(f)
+    import botocore  # noqa: import only when needed
+
+    svc, version, _ = SERVICES[service]
+    base = os.path.join(os.path.dirname(botocore.__file__), "data", svc, version)
+    for name in ("service-2.json", "service-2.json.gz"):
+        p = os.path.join(base, name)
+        if os.path.exists(p):
+            opener = gzip.open if p.endswith(".gz") else open
+            with opener(p, "rt") as f:
+                return json.load(f)
+    sys.exit(f"no botocore model for {service} under {base}")
+
+
+class Gen:
+    def __init__(self, model, ns):
+        self.m = model
+        self.shapes = model["shapes"]
+        self.ns = ns
+        self.error_shapes = {k for k, s in self.shapes.items() if s.get("exception")}
+
+    def is_constrained(self, name):
+        s = self.shapes[name]
+        return any(k in s for k in ("min", "max", "enum", "pattern"))
+
+    def cpp_type(self, name):
+        s = self.shapes[name]
+        t = s["type"]
+        if t in SCALAR_CPP:
+            return SCALAR_CPP[t]
+        if t == "list":
+            return f"std::vector<{self.cpp_type(s['member']['shape'])}>"
+        if t == "map":
+            return f"std::map<std::string, {self.cpp_type(s['value']['shape'])}>"
+        if t == "structure":
+            return name
+        raise ValueError(f"unsupported shape type {t} for {name}")
+
+    def shape_ref(self, name):
+        s = self.shapes[name]
+        t = s["type"]
+        if t in SCALAR_CPP and not self.is_constrained(name):
+            return GENERIC_SHAPE[t]
+        return f"kShape_{name}"
+
+    def reachable(self):
+        """Shapes reachable from operation inputs/outputs (errors excluded)."""
+        seen = set()
+        order = []
+
+        def visit(name):
+            if name in seen:
+                return
+            seen.add(name)
+            s = self.shapes[name]
+            if s["type"] == "structure":
+                for mem in s["members"].values():
+                    visit(mem["shape"])
+            elif s["type"] == "list":
+                visit(s["member"]["shape"])
+            elif s["type"] == "map":
+                visit(s["key"]["shape"])
+                visit(s["value"]["shape"])
+            order.append(name)  # post-order: dependencies first
+
+        for op in sorted(self.m["operations"]):
+            o = self.m["operations"][op]
+            if "input" in o:
+                visit(o["input"]["shape"])
+            if "output" in o:
+                visit(o["output"]["shape"])
+        return order
+
+    def header(self, service, order):
+        out = []
+        w = out.append
+        w("// Generated by tools/codegen/gen_model.py from botocore's "
+          f"{service} model. Do not edit.")
+        w("#pragma once")
+        w("")
+        w("#include <cstdint>")
+        w("#include <map>")
+        w("#include <optional>")
+        w("#include <string>")
+        w("#include <string_view>")
+        w("#include <vector>")
+        w("")
+        w('#include "vigil/common/time.h"')
+        w('#include "vigil/model/shape.h"')
+        w("")
+        w(f"namespace vigil::model::{self.ns} {{")
+        w("")
+        structs = [n for n in order if self.shapes[n]["type"] == "structure"]
+        for name in structs:
+            s = self.shapes[name]
+            req = set(s.get("required", []))
+            w(f"struct {name} {{")
+            for mname, mem in s["members"].items():
+                t = self.cpp_type(mem["shape"])
+                if mname not in req:
+                    t = f"std::optional<{t}>"
+                w(f"  {t} {snake(mname)};")
+            w("};")
+            w("")
+        w(f"// Every operation of the {service} API, sorted by name.")
+        w(f"extern const Operation kOperations[];")
+        w(f"extern const size_t kOperationCount;")
+        w(f"const Operation* FindOperation(std::string_view name);")
+        w("")
+        w(f"}}  // namespace vigil::model::{self.ns}")
+        w("")
+        w("namespace vigil::model {")
+        for name in structs:
+            w(f"template <> const Shape& ShapeOf<{self.ns}::{name}>();")
+        w("}  // namespace vigil::model")
+        w("")
+        return "\n".join(out)
+
+    def source(self, service, order):
+        out = []
+        w = out.append
+        w("// Generated by tools/codegen/gen_model.py from botocore's "
+          f"{service} model. Do not edit.")
+        w(f'#include "vigil/model/{service}.h"')
+        w("")
+        w("#include <regex>")
+        w("")
+        w(f"namespace vigil::model::{self.ns} {{")
+        w("namespace {")
+        w("")
+        w("using namespace vigil::model::shape_detail;  // NOLINT: generated tables")
+        w("")
+        # Forward declarations of every non-generic shape object.
+        own = [n for n in order if self.shape_ref(n).startswith("kShape_")]
+        for name in own:
+            w(f"extern const Shape kShape_{name};")
+        w("")
+        for name in own:
+            s = self.shapes[name]
+            t = s["type"]
+            extra = []
+            if "enum" in s:
+                vals = ", ".join(json.dumps(v) for v in s["enum"])
+                w(f"constexpr std::string_view kEnum_{name}[] = {{{vals}}};")
+                extra.append(f".enum_values = kEnum_{name}")
+                extra.append(f".enum_count = {len(s['enum'])}")
+            if "pattern" in s:
+                pat = s["pattern"]
+                w(f"bool Pattern_{name}(std::string_view v) {{")
+                w(f"  static const std::regex re({cpp_string(pat)}, std::regex::ECMAScript);")
+                w("  return std::regex_match(v.begin(), v.end(), re);")
+                w("}")
+            if t == "structure":
+                members = s["members"]
+                req = set(s.get("required", []))
+                w(f"const Member kMembers_{name}[] = {{")
+                for mname, mem in members.items():
+                    field = f"&{name}::{snake(mname)}"
+                    w(f"    {{{json.dumps(mname)}, {json.dumps(lower_camel(mname))}, "
+                      f"&{self.shape_ref(mem['shape'])}, {'true' if mname in req else 'false'}, "
+                      f"&MutableMember<{field}>, &ConstMember<{field}>}},")
+                if not members:
+                    w("    {}")
+                w("};")
+            lines = [f".name = {json.dumps(name)}", f".kind = Kind::{KIND[t]}"]
+            if t == "structure":
+                n = len(s["members"])
+                lines += [f".members = kMembers_{name}", f".member_count = {n}",
+                          f".create = &Create<{name}>", f".destroy = &Destroy<{name}>"]
+            elif t == "list":
+                ct = self.cpp_type(name)
+                lines += [f".element = &{self.shape_ref(s['member']['shape'])}",
+                          f".container_size = &ContainerSize<{ct}>",
+                          f".list_at = &ListAt<{ct}>", f".list_append = &ListAppend<{ct}>"]
+            elif t == "map":
+                ct = self.cpp_type(name)
+                lines += [f".element = &{self.shape_ref(s['value']['shape'])}",
+                          f".container_size = &ContainerSize<{ct}>",
+                          f".map_insert = &MapInsert<{ct}>",
+                          f".map_for_each = &MapForEach<{ct}>"]
+            if "min" in s:
+                lines += [".has_min = true"]
+            if "max" in s:
+                lines += [".has_max = true"]
+            if "min" in s:
+                lines += [f".min = {float(s['min'])!r}"]
+            if "max" in s:
+                lines += [f".max = {float(s['max'])!r}"]
+            lines += extra
+            if "pattern" in s:
+                lines += [f".pattern = {cpp_string(s['pattern'])}",
+                          f".pattern_matches = &Pattern_{name}"]
+            # Designated initialisers must follow declaration order in Shape.
+            w(f"const Shape kShape_{name} = {{")
+            for ln in sort_designators(lines):
+                w(f"    {ln},")
+            w("};")
+            w("")
+        w("}  // namespace")
+        w("")
+        ops = sorted(self.m["operations"])
+        w("const Operation kOperations[] = {")
+        for op in ops:
+            o = self.m["operations"][op]
+            inp = f"&kShape_{o['input']['shape']}" if "input" in o else "nullptr"
+            outp = f"&kShape_{o['output']['shape']}" if "output" in o else "nullptr"
+            w(f"    {{{json.dumps(op)}, {inp}, {outp}}},")
+        w("};")
+        w(f"const size_t kOperationCount = {len(ops)};")
+        w("")
+        w("const Operation* FindOperation(std::string_view name) {")
+        w("  for (size_t i = 0; i < kOperationCount; ++i) {")
+        w("    if (kOperations[i].name == name) return &kOperations[i];")
+        w("  }")
+        w("  return nullptr;")
+        w("}")
+        w("")
+        w(f"}}  // namespace vigil::model::{self.ns}")
+        w("")
+        w("namespace vigil::model {")
+        for name in order:
+            if self.shapes[name]["type"] == "structure":
+                w(f"template <> const Shape& ShapeOf<{self.ns}::{name}>() {{ "
+                  f"return {self.ns}::kShape_{name}; }}")
+        w("}  // namespace vigil::model")
+        w("")
+        return "\n".join(out)
+
+
+FIELD_ORDER = ["name", "kind", "members", "member_count", "create", "destroy", "element",
+               "container_size", "list_at", "list_append", "map_insert", "map_for_each",
+               "has_min", "has_max", "min", "max", "enum_values", "enum_count", "pattern",
+               "pattern_matches"]
+
+
+def sort_designators(lines):
+    def key(ln):
+        field = ln.split("=", 1)[0].strip().lstrip(".")
+        return FIELD_ORDER.index(field)
+    return sorted(lines, key=key)
+
+
+def cpp_string(s):
+    return "R\"re(" + s + ")re\""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("service", choices=sorted(SERVICES))
+    ap.add_argument("--model", help="path to service-2.json(.gz); default: installed botocore")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", ".."),
+                    help="repository root to write into")
+    args = ap.parse_args()
+    model = load_model(args.service, args.model)
+    g = Gen(model, SERVICES[args.service][2])
+    order = g.reachable()
+    hdr = os.path.join(args.out, "include", "vigil", "model", f"{args.service}.h")
+    src = os.path.join(args.out, "src", "model", f"{args.service}.gen.cc")
+    os.makedirs(os.path.dirname(hdr), exist_ok=True)
+    os.makedirs(os.path.dirname(src), exist_ok=True)
+    with open(hdr, "w") as f:
+        f.write(g.header(args.service, order))
+    with open(src, "w") as f:
+        f.write(g.source(args.service, order))
+    print(f"wrote {hdr} and {src}: {len(order)} shapes, {len(model['operations'])} operations")
+
+
+if __name__ == "__main__":
+    main()
