@@ -1,0 +1,158 @@
+// MetricStore: where datapoints live.
+//
+// A series is (account, region, namespace, metric name, exact dimension set); within a series,
+// data with different units is kept apart (cloudwatch-semantics.md §2). Each datum lands in the
+// bucket of its storage resolution: high-resolution data (StorageResolution 1) in 1-second buckets,
+// standard data in 1-minute buckets stamped with the minute's start. A bucket holds the merged
+// statistic set (SampleCount, Sum, Minimum, Maximum).
+//
+// Implementations: RocksDB (storage/rocksdb) for the server, memory (storage/memory) for tests.
+// Thread safety: every method may be called from several threads at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/common/clock.h"
+#include "vigil/common/result.h"
+#include "vigil/common/time.h"
+
+namespace vigil::storage {
+
+struct Dimension {
+  std::string name;
+  std::string value;
+  auto operator<=>(const Dimension&) const = default;
+};
+
+// Identity of one series. `dimensions` is kept sorted by (name, value), which makes identity
+// order-free: Canonicalize() before using a key you built by hand.
+struct SeriesKey {
+  std::string account;
+  std::string region;
+  std::string namespace_;
+  std::string metric_name;
+  std::vector<Dimension> dimensions;
+
+  void Canonicalize();
+  auto operator<=>(const SeriesKey&) const = default;
+};
+
+// An order-preserving byte encoding of a key (account, region, namespace, name, dimensions);
+// also the opaque position inside ListMetrics NextTokens.
+std::string EncodeSeriesKey(const SeriesKey& key);
+std::optional<SeriesKey> DecodeSeriesKey(std::string_view bytes);
+
+// The 27 CloudWatch units; absent means None. Stored as a one-byte code.
+std::optional<uint8_t> UnitCode(std::string_view unit);
+std::string_view UnitName(uint8_t code);
+inline constexpr uint8_t kUnitNone = 26;  // index of "None" in the StandardUnit enum
+
+// A merged statistic set. Merging is associative and commutative, so buckets can be merged in any
+// order (RocksDB merge operands, periods built from buckets, rollups).
+struct Aggregate {
+  double sample_count = 0;
+  double sum = 0;
+  double minimum = std::numeric_limits<double>::infinity();
+  double maximum = -std::numeric_limits<double>::infinity();
+
+  bool empty() const { return sample_count <= 0; }
+  void Add(double value, double count) {
+    sample_count += count;
+    sum += value * count;
+    if (value < minimum) minimum = value;
+    if (value > maximum) maximum = value;
+  }
+  void Merge(const Aggregate& o) {
+    sample_count += o.sample_count;
+    sum += o.sum;
+    if (o.minimum < minimum) minimum = o.minimum;
+    if (o.maximum > maximum) maximum = o.maximum;
+  }
+};
+
+// One datum as PutMetricData delivers it, already validated.
+struct Datum {
+  SeriesKey series;  // canonical
+  uint8_t unit = kUnitNone;
+  bool high_resolution = false;
+  Timestamp timestamp;
+  Aggregate stats;
+};
+
+// A bucket read back: its start time and its merged statistics.
+struct Bucket {
+  Timestamp start;
+  Aggregate stats;
+};
+
+struct UnitBuckets {
+  uint8_t unit;
+  std::vector<Bucket> buckets;  // ascending by start
+};
+
+struct SeriesInfo {
+  SeriesKey key;
+  Timestamp last_timestamp;  // newest datapoint timestamp seen
+};
+
+struct ListFilter {
+  std::string account;
+  std::string region;
+  std::optional<std::string> namespace_;
+  std::optional<std::string> metric_name;
+  struct DimensionFilter {
+    std::string name;
+    std::optional<std::string> value;
+  };
+  std::vector<DimensionFilter> dimensions;  // every one must match
+  std::optional<Timestamp> active_since;    // only series with data at or after this time
+};
+
+class MetricStore {
+ public:
+  virtual ~MetricStore() = default;
+
+  // Stores the data atomically. When this returns OK, the data survives a crash of the process
+  // (and, with SyncPolicy::kAlways, of the machine).
+  virtual Status Write(const std::vector<Datum>& data) = 0;
+
+  // Buckets of one series in [start, end), per unit, ascending. With `unit`, only that unit.
+  virtual Result<std::vector<UnitBuckets>> Read(const SeriesKey& series,
+                                                std::optional<uint8_t> unit, Timestamp start,
+                                                Timestamp end) = 0;
+
+  // Series matching the filter, in the order of (namespace, metric name, dimensions), starting
+  // strictly after `after` when given (paging). At most `limit`.
+  virtual Result<std::vector<SeriesInfo>> List(const ListFilter& filter,
+                                               const std::optional<SeriesKey>& after,
+                                               size_t limit) = 0;
+
+  // Deletes everything (every account and region).
+  virtual Status Reset() = 0;
+
+  // Health check used by /_vigil/health.
+  virtual bool Healthy() const = 0;
+};
+
+enum class SyncPolicy {
+  kProcess,  // WAL written to the OS before acknowledging: survives kill -9, not power loss
+  kAlways,   // WAL fsynced before acknowledging: survives power loss; slower
+};
+
+struct RocksOptions {
+  std::string path;
+  SyncPolicy sync = SyncPolicy::kProcess;
+};
+
+Result<std::unique_ptr<MetricStore>> OpenRocksMetricStore(const RocksOptions& options,
+                                                          const Clock& clock);
+std::unique_ptr<MetricStore> NewMemoryMetricStore();
+
+}  // namespace vigil::storage
