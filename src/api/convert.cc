@@ -1,0 +1,39 @@
+#include "api/convert.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace vigil::api {
+
+std::vector<storage::Dimension> ToStoreDimensions(
+    const std::optional<std::vector<model::cw::Dimension>>& dims) {
+  std::vector<storage::Dimension> out;
+  if (!dims) return out;
+  out.reserve(dims->size());
+  for (const auto& d : *dims) out.push_back({d.name, d.value});
+  return out;
+}
+
+std::vector<model::cw::Dimension> ToWireDimensions(const std::vector<storage::Dimension>& dims) {
+  std::vector<model::cw::Dimension> out;
+  out.reserve(dims.size());
+  for (const auto& d : dims) out.push_back({d.name, d.value});
+  return out;
+}
+
+std::string FormatNumber(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, p);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
+}
+
+bool IsValidPeriod(int64_t period) {
+  return period == 1 || period == 5 || period == 10 || period == 20 || period == 30 ||
+         (period > 0 && period % 60 == 0);
+}
+
+}  // namespace vigil::api

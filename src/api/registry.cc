@@ -1,0 +1,44 @@
+#include "api/registry.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "api/operations/operations.h"
+#include "vigil/model/cloudwatch.h"
+
+namespace vigil::api {
+
+Registry::Registry(const model::Operation* ops, size_t count) {
+  for (size_t i = 0; i < count; ++i) entries_[ops[i].name] = Entry{&ops[i], {}};
+}
+
+Registry::Entry& Registry::Slot(std::string_view name, const model::Shape* in,
+                                const model::Shape* out) {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || it->second.operation->input != in ||
+      it->second.operation->output != out) {
+    std::fprintf(stderr, "registry: %.*s does not match the model\n", static_cast<int>(name.size()),
+                 name.data());
+    std::abort();
+  }
+  return it->second;
+}
+
+const Registry::Entry* Registry::Find(std::string_view name) const {
+  auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+// The one list of operations vigil builds.
+const Registry& Registry::CloudWatch() {
+  static const Registry registry = [] {
+    Registry r(model::cw::kOperations, model::cw::kOperationCount);
+    r.Add("PutMetricData", &ops::PutMetricData);
+    r.Add("ListMetrics", &ops::ListMetrics);
+    r.Add("GetMetricStatistics", &ops::GetMetricStatistics);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace vigil::api
