@@ -1,24 +1,11 @@
 #include "api/auth.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "vigil/common/text.h"
 
 namespace vigil::api {
 namespace {
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
-}
 
 // "<key>/<date>/<region>/<service>/aws4_request"
 void ParseCredential(std::string_view cred, Identity& id) {
@@ -67,7 +54,10 @@ Identity ResolveIdentity(const HttpRequest& request, std::string_view default_ac
     ParseCredential(cred.substr(0, end), id);
   } else {
     std::string_view cred = QueryParam(request.QueryString(), "X-Amz-Credential");
-    if (!cred.empty()) ParseCredential(PercentDecode(cred), id);
+    if (!cred.empty()) {
+      std::string decoded;
+      if (PercentDecode(cred, decoded)) ParseCredential(decoded, id);
+    }
   }
   id.account = IsAccountId(id.access_key) ? id.access_key : std::string(default_account);
   return id;

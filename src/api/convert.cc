@@ -1,8 +1,5 @@
 #include "api/convert.h"
 
-#include <charconv>
-#include <cmath>
-
 namespace vigil::api {
 
 std::vector<storage::Dimension> ToStoreDimensions(
@@ -19,16 +16,6 @@ std::vector<model::cw::Dimension> ToWireDimensions(const std::vector<storage::Di
   out.reserve(dims.size());
   for (const auto& d : dims) out.push_back({d.name, d.value});
   return out;
-}
-
-std::string FormatNumber(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  std::string s(buf, p);
-  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
-  return s;
 }
 
 bool IsValidPeriod(int64_t period) {

@@ -14,9 +14,6 @@ std::vector<storage::Dimension> ToStoreDimensions(
     const std::optional<std::vector<model::cw::Dimension>>& dims);
 std::vector<model::cw::Dimension> ToWireDimensions(const std::vector<storage::Dimension>& dims);
 
-// A double as AWS prints it in messages: shortest round-trip form, ".0" for integral values.
-std::string FormatNumber(double v);
-
 // Periods CloudWatch accepts for reads: 1, 5, 10, 20, 30 or a multiple of 60.
 bool IsValidPeriod(int64_t period);
 

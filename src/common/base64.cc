@@ -40,8 +40,16 @@ std::string Base64Encode(std::string_view in) {
   return out;
 }
 
-std::optional<std::string> Base64Decode(std::string_view in) {
-  if (in.size() % 4 != 0) return std::nullopt;
+std::optional<std::string> Base64Decode(std::string_view text) {
+  // Unpadded input is accepted: restore the padding it omits.
+  std::string padded;
+  std::string_view in = text;
+  if (in.size() % 4 == 1) return std::nullopt;
+  if (in.size() % 4 != 0) {
+    padded.assign(text);
+    padded.append(4 - in.size() % 4, '=');
+    in = padded;
+  }
   std::string out;
   out.reserve(in.size() / 4 * 3);
   for (size_t i = 0; i < in.size(); i += 4) {

@@ -6,9 +6,25 @@
 #include <string>
 #include <string_view>
 
+#include "vigil/common/base64.h"
+#include "vigil/common/text.h"
 #include "vigil/common/time.h"
 
 namespace vigil::protocol::internal {
+
+using vigil::AppendDouble;
+using vigil::AppendInt;
+using vigil::PercentDecode;
+
+// Standard base64 (RFC 4648).
+inline void AppendBase64(std::string& out, std::string_view bytes) { out += Base64Encode(bytes); }
+// Accepts padded or unpadded standard base64; false on any other character.
+inline bool DecodeBase64(std::string_view text, std::string& out) {
+  auto decoded = Base64Decode(text);
+  if (!decoded) return false;
+  out += *decoded;
+  return true;
+}
 
 // Timestamps the wire can carry both ways: years 1 to 9999 (what FromEpochSeconds accepts).
 // ParseTimestamp alone would accept year 0, which JSON/CBOR could then not read back.
@@ -21,20 +37,6 @@ bool IsValidUtf8(std::string_view s);
 
 // Number of code points in well-formed UTF-8 (counts non-continuation bytes).
 size_t CountCodePoints(std::string_view s);
-
-// Standard base64 (RFC 4648, with padding).
-void AppendBase64(std::string& out, std::string_view bytes);
-// Accepts padded or unpadded standard base64; false on any other character.
-bool DecodeBase64(std::string_view text, std::string& out);
-
-// Shortest round-trip text of `v`, with ".0" appended when it looks integral (30 -> "30.0");
-// "NaN", "Infinity", "-Infinity" for non-finite values.
-void AppendDouble(std::string& out, double v);
-// Appends a signed 64-bit integer in decimal.
-void AppendInt(std::string& out, long long v);
-
-// application/x-www-form-urlencoded decoding: `%XX` and `+` as space. False on a bad escape.
-bool PercentDecode(std::string_view in, std::string& out);
 
 // Appends `s` with invalid UTF-8 sequences replaced by U+FFFD.
 void AppendSanitizedUtf8(std::string& out, std::string_view s);

@@ -65,7 +65,8 @@ int64_t PeriodCount(Timestamp rounded_start, Timestamp end, int period_seconds) 
 Result<std::vector<UnitPeriods>> FetchPeriods(storage::MetricStore& store,
                                               const FetchRequest& request) {
   ASSIGN_OR_RETURN(auto per_unit,
-                   store.Read(request.series, request.unit, request.start, request.end));
+                   store.Read(request.series, request.unit, request.start, request.end,
+                                              request.period_seconds));
   std::vector<UnitPeriods> out;
   const int64_t p = request.period_seconds;
   const int64_t base = request.start.seconds();

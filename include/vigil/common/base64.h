@@ -8,7 +8,7 @@
 namespace vigil {
 
 std::string Base64Encode(std::string_view bytes);
-// nullopt for characters outside the alphabet or bad padding.
+// Accepts padded or unpadded input; nullopt for characters outside the alphabet or bad padding.
 std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace vigil

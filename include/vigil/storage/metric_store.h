@@ -22,6 +22,7 @@
 #include "vigil/common/clock.h"
 #include "vigil/common/result.h"
 #include "vigil/common/time.h"
+#include "vigil/storage/distribution.h"
 
 namespace vigil::storage {
 
@@ -54,26 +55,52 @@ std::optional<uint8_t> UnitCode(std::string_view unit);
 std::string_view UnitName(uint8_t code);
 inline constexpr uint8_t kUnitNone = 26;  // index of "None" in the StandardUnit enum
 
-// A merged statistic set. Merging is associative and commutative, so buckets can be merged in any
-// order (RocksDB merge operands, periods built from buckets, rollups).
+// A merged statistic set plus the values behind it. Merging is associative and commutative, so
+// buckets can be merged in any order (RocksDB merge operands, periods built from buckets, rollups).
+//
+// `values` holds what the percentile-family statistics need. It is complete (`values_complete`)
+// unless a statistic set that cannot be expanded into values was merged in: CloudWatch can only
+// use a statistic set for percentiles when SampleCount is 1 with Min = Max = Sum, or when
+// Min = Max and Sum = Min × SampleCount (cloudwatch-semantics.md §2).
 struct Aggregate {
   double sample_count = 0;
   double sum = 0;
   double minimum = std::numeric_limits<double>::infinity();
   double maximum = -std::numeric_limits<double>::infinity();
+  Distribution values;
+  bool values_complete = true;
 
   bool empty() const { return sample_count <= 0; }
+
+  // `count` occurrences of one value (a Value, or one Values/Counts pair).
   void Add(double value, double count) {
     sample_count += count;
     sum += value * count;
     if (value < minimum) minimum = value;
     if (value > maximum) maximum = value;
+    values.Add(value, count);
   }
+
+  // A statistic set (StatisticValues), expanded into values when CloudWatch's rule allows.
+  void AddStatisticSet(double count, double total, double min, double max) {
+    sample_count += count;
+    sum += total;
+    if (min < minimum) minimum = min;
+    if (max > maximum) maximum = max;
+    if (min == max && total == min * count) {
+      values.Add(min, count);
+    } else {
+      values_complete = false;
+    }
+  }
+
   void Merge(const Aggregate& o) {
     sample_count += o.sample_count;
     sum += o.sum;
     if (o.minimum < minimum) minimum = o.minimum;
     if (o.maximum > maximum) maximum = o.maximum;
+    values.Merge(o.values);
+    values_complete = values_complete && o.values_complete;
   }
 };
 
@@ -124,9 +151,11 @@ class MetricStore {
   virtual Status Write(const std::vector<Datum>& data) = 0;
 
   // Buckets of one series in [start, end), per unit, ascending. With `unit`, only that unit.
+  // `period_seconds` is the period the caller will aggregate into: the store may answer from a
+  // coarser rollup tier whose buckets still fit in that period (never coarser than the period).
   virtual Result<std::vector<UnitBuckets>> Read(const SeriesKey& series,
                                                 std::optional<uint8_t> unit, Timestamp start,
-                                                Timestamp end) = 0;
+                                                Timestamp end, int period_seconds) = 0;
 
   // Series matching the filter, in the order of (namespace, metric name, dimensions), starting
   // strictly after `after` when given (paging). At most `limit`.

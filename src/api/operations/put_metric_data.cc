@@ -6,6 +6,7 @@
 #include "api/convert.h"
 #include "api/limits.h"
 #include "api/operations/operations.h"
+#include "vigil/common/text.h"
 
 namespace vigil::api::ops {
 namespace {
@@ -30,7 +31,7 @@ bool ValueInRange(double v) {
 void CheckValue(double v, const std::string& param, Problems& p) {
   if (!ValueInRange(v)) {
     p.Add(ErrorCode::kInvalidParameterValue,
-          "The value " + FormatNumber(v) + " for parameter " + param + " is invalid.");
+          "The value " + FormatDouble(v) + " for parameter " + param + " is invalid.");
   }
 }
 
@@ -77,7 +78,7 @@ void Convert(const RequestContext& ctx, const std::string& ns, const cw::MetricD
         double c = (*m.counts)[i];
         if (!std::isfinite(c) || c < 0 || c > kMaxMagnitude) {
           p.Add(ErrorCode::kInvalidParameterValue,
-                "The value " + FormatNumber(c) + " for parameter " + path + ".Counts.member." +
+                "The value " + FormatDouble(c) + " for parameter " + path + ".Counts.member." +
                     std::to_string(i + 1) + " is invalid.");
         }
       }
@@ -146,7 +147,7 @@ void Convert(const RequestContext& ctx, const std::string& ns, const cw::MetricD
   }
   if (m.statistic_values) {
     const auto& s = *m.statistic_values;
-    d.stats.Merge(storage::Aggregate{s.sample_count, s.sum, s.minimum, s.maximum});
+    d.stats.AddStatisticSet(s.sample_count, s.sum, s.minimum, s.maximum);
   }
   if (!d.stats.empty()) out.push_back(std::move(d));
 }

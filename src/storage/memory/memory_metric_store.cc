@@ -21,7 +21,7 @@ class MemoryMetricStore final : public MetricStore {
   }
 
   Result<std::vector<UnitBuckets>> Read(const SeriesKey& series, std::optional<uint8_t> unit,
-                                        Timestamp start, Timestamp end) override {
+                                        Timestamp start, Timestamp end, int) override {
     std::lock_guard lock(mu_);
     std::vector<UnitBuckets> out;
     auto it = series_.find(EncodeSeriesKey(series));

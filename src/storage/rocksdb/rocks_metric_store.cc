@@ -10,7 +10,6 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <memory>
@@ -19,6 +18,7 @@
 #include <unordered_map>
 
 #include "storage/keys.h"
+#include "vigil/common/logging.h"
 
 namespace vigil::storage {
 namespace {
@@ -140,7 +140,7 @@ class RocksMetricStore final : public MetricStore {
   }
 
   Result<std::vector<UnitBuckets>> Read(const SeriesKey& series, std::optional<uint8_t> unit,
-                                        Timestamp start, Timestamp end) override {
+                                        Timestamp start, Timestamp end, int) override {
     std::shared_lock reset_guard(reset_mutex_);
     std::vector<UnitBuckets> out;
     uint64_t id;
@@ -265,7 +265,7 @@ class RocksMetricStore final : public MetricStore {
       index_.emplace(it->key().ToString(), std::move(e));
     }
     if (!it->status().ok()) return StoreError(it->status(), "loading the series index");
-    spdlog::info("store: opened {} with {} series", options_.path, index_.size());
+    Logger("store")->info("opened {} with {} series", options_.path, index_.size());
     return OkStatus();
   }
 
@@ -299,12 +299,12 @@ class RocksMetricStore final : public MetricStore {
   void Close() {
     if (!db_) return;
     auto flushed = db_->Flush(rocksdb::FlushOptions(), {series_, points_});
-    if (!flushed.ok()) spdlog::warn("store: flush on close: {}", flushed.ToString());
+    if (!flushed.ok()) Logger("store")->warn("flush on close: {}", flushed.ToString());
     for (auto* h : {default_, series_, points_}) {
       if (h != nullptr) db_->DestroyColumnFamilyHandle(h);
     }
     auto s = db_->Close();
-    if (!s.ok()) spdlog::warn("store: close: {}", s.ToString());
+    if (!s.ok()) Logger("store")->warn("close: {}", s.ToString());
     db_.reset();
   }
 

@@ -60,7 +60,7 @@ TEST_P(MetricStoreTest, MergesDatapointsOfOneMinute) {
   auto k = Key("Latency");
   ASSERT_TRUE(store_->Write({Point(k, 120, 1), Point(k, 150, 3), Point(k, 179, 5)}).ok());
   ASSERT_TRUE(store_->Write({Point(k, 180, 7)}).ok());
-  auto r = store_->Read(k, std::nullopt, Timestamp::FromSeconds(0), Timestamp::FromSeconds(1000));
+  auto r = store_->Read(k, std::nullopt, Timestamp::FromSeconds(0), Timestamp::FromSeconds(1000), 60);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->size(), 1u);
   const auto& b = (*r)[0].buckets;
@@ -76,7 +76,7 @@ TEST_P(MetricStoreTest, MergesDatapointsOfOneMinute) {
 TEST_P(MetricStoreTest, HighResolutionKeepsSeconds) {
   auto k = Key("Hr");
   ASSERT_TRUE(store_->Write({Point(k, 121, 1, kUnitNone, true), Point(k, 122, 2, kUnitNone, true)}).ok());
-  auto r = store_->Read(k, std::nullopt, Timestamp::FromSeconds(0), Timestamp::FromSeconds(1000));
+  auto r = store_->Read(k, std::nullopt, Timestamp::FromSeconds(0), Timestamp::FromSeconds(1000), 60);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ((*r)[0].buckets.size(), 2u);
   EXPECT_EQ((*r)[0].buckets[1].start, Timestamp::FromSeconds(122));
@@ -87,10 +87,10 @@ TEST_P(MetricStoreTest, KeepsUnitsApartAndFiltersByUnit) {
   ASSERT_TRUE(store_->Write({Point(k, 60, 1, *UnitCode("Seconds")), Point(k, 60, 5, *UnitCode("Count")),
                              Point(k, 60, 10)})
                   .ok());
-  auto all = store_->Read(k, std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600));
+  auto all = store_->Read(k, std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600), 60);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 3u);
-  auto secs = store_->Read(k, UnitCode("Seconds"), Timestamp{0}, Timestamp::FromSeconds(600));
+  auto secs = store_->Read(k, UnitCode("Seconds"), Timestamp{0}, Timestamp::FromSeconds(600), 60);
   ASSERT_EQ(secs->size(), 1u);
   EXPECT_EQ((*secs)[0].buckets[0].stats.sum, 1);
 }
@@ -98,7 +98,7 @@ TEST_P(MetricStoreTest, KeepsUnitsApartAndFiltersByUnit) {
 TEST_P(MetricStoreTest, RangeIsStartInclusiveEndExclusive) {
   auto k = Key("Range");
   ASSERT_TRUE(store_->Write({Point(k, 60, 1), Point(k, 120, 2), Point(k, 180, 3)}).ok());
-  auto r = store_->Read(k, std::nullopt, Timestamp::FromSeconds(120), Timestamp::FromSeconds(180));
+  auto r = store_->Read(k, std::nullopt, Timestamp::FromSeconds(120), Timestamp::FromSeconds(180), 60);
   ASSERT_EQ(r->size(), 1u);
   ASSERT_EQ((*r)[0].buckets.size(), 1u);
   EXPECT_EQ((*r)[0].buckets[0].stats.sum, 2);
@@ -109,9 +109,9 @@ TEST_P(MetricStoreTest, IdentityIsTheExactDimensionSet) {
   auto b = Key("M", {{"Az", "1"}, {"Host", "a"}});  // same set, other order
   auto c = Key("M", {{"Host", "a"}});
   ASSERT_TRUE(store_->Write({Point(a, 60, 1), Point(b, 60, 2), Point(c, 60, 4)}).ok());
-  auto r = store_->Read(a, std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600));
+  auto r = store_->Read(a, std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600), 60);
   EXPECT_EQ((*r)[0].buckets[0].stats.sum, 3);
-  auto none = store_->Read(Key("M"), std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600));
+  auto none = store_->Read(Key("M"), std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600), 60);
   EXPECT_TRUE(none->empty());
 }
 
@@ -162,7 +162,7 @@ TEST_P(MetricStoreTest, ResetWipesEverything) {
   ASSERT_TRUE(store_->Reset().ok());
   ListFilter f{"111111111111", "us-east-1", std::nullopt, std::nullopt, {}, std::nullopt};
   EXPECT_TRUE(store_->List(f, std::nullopt, 10)->empty());
-  EXPECT_TRUE(store_->Read(Key("A"), std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600))->empty());
+  EXPECT_TRUE(store_->Read(Key("A"), std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600), 60)->empty());
   ASSERT_TRUE(store_->Write({Point(Key("B"), 60, 2)}).ok());
   EXPECT_EQ(store_->List(f, std::nullopt, 10)->size(), 1u);
 }
@@ -187,7 +187,7 @@ TEST(RocksMetricStoreTest, SurvivesReopen) {
     auto store = OpenRocksMetricStore({dir.string(), SyncPolicy::kProcess}, clock);
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->Write({Point(k, 60, 4), Point(Key("Second"), 60, 1)}).ok());
-    auto r = (*store)->Read(k, std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600));
+    auto r = (*store)->Read(k, std::nullopt, Timestamp{0}, Timestamp::FromSeconds(600), 60);
     ASSERT_EQ(r->size(), 1u);
     EXPECT_EQ((*r)[0].buckets[0].stats.sum, 7);
     EXPECT_EQ((*r)[0].buckets[0].stats.sample_count, 3);

@@ -1,0 +1,21 @@
+// Small text helpers shared across modules: numbers as AWS prints them, percent-decoding.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vigil {
+
+// Shortest round-trip text of `v`, with ".0" appended when it looks integral (30 -> "30.0", as
+// Java prints doubles in AWS messages); "NaN", "Infinity", "-Infinity" for non-finite values.
+void AppendDouble(std::string& out, double v);
+std::string FormatDouble(double v);
+
+// Appends a signed 64-bit integer in decimal.
+void AppendInt(std::string& out, long long v);
+
+// application/x-www-form-urlencoded decoding: `+` is a space, `%XX` a byte. Appends to `out`;
+// false on a malformed escape.
+bool PercentDecode(std::string_view in, std::string& out);
+
+}  // namespace vigil
