@@ -32,6 +32,23 @@ void AppendDouble(std::string& out, double v) {
   if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
+std::string JavaDouble(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  double a = std::fabs(v);
+  if (a == 0 || (a >= 1e-3 && a < 1e7)) return FormatDouble(v);
+  // Shortest scientific form, rewritten the Java way: "1.2345e-05" -> "1.2345E-5".
+  char buf[40];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  (void)ec;
+  std::string_view text(buf, static_cast<size_t>(end - buf));
+  size_t e = text.find('e');
+  std::string mantissa(text.substr(0, e));
+  if (mantissa.find('.') == std::string::npos) mantissa += ".0";
+  int exponent = std::stoi(std::string(text.substr(e + 1)));
+  return mantissa + "E" + std::to_string(exponent);
+}
+
 std::string FormatDouble(double v) {
   std::string out;
   AppendDouble(out, v);

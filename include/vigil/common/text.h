@@ -11,6 +11,10 @@ namespace vigil {
 void AppendDouble(std::string& out, double v);
 std::string FormatDouble(double v);
 
+// A double as Java's Double.toString prints it, which is how AWS writes numbers in alarm texts:
+// "21.5", "21.0", "1.0E7", "1.2345E-5".
+std::string JavaDouble(double v);
+
 // Appends a signed 64-bit integer in decimal.
 void AppendInt(std::string& out, long long v);
 

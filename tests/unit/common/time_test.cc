@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "vigil/common/base64.h"
+#include "vigil/common/text.h"
 
 namespace vigil {
 namespace {
@@ -57,6 +58,29 @@ TEST(Base64Test, RoundTripsEveryLength) {
   EXPECT_FALSE(Base64Decode("Zm9vY").has_value());
   EXPECT_FALSE(Base64Decode("Zm=v").has_value());
   EXPECT_FALSE(Base64Decode("Z!9v").has_value());
+}
+
+TEST(TextTest, JavaDoubleMatchesJavasDoubleToString) {
+  EXPECT_EQ(JavaDouble(21.5), "21.5");
+  EXPECT_EQ(JavaDouble(21.0), "21.0");
+  EXPECT_EQ(JavaDouble(0.0), "0.0");
+  EXPECT_EQ(JavaDouble(-3.0), "-3.0");
+  EXPECT_EQ(JavaDouble(1e7), "1.0E7");
+  EXPECT_EQ(JavaDouble(12345678.9), "1.23456789E7");
+  EXPECT_EQ(JavaDouble(0.001), "0.001");
+  EXPECT_EQ(JavaDouble(0.0001), "1.0E-4");
+  EXPECT_EQ(JavaDouble(9.18241509182415), "9.18241509182415");
+  EXPECT_EQ(FormatDouble(30), "30.0");
+  EXPECT_EQ(FormatDouble(1e200), "1e+200");
+}
+
+TEST(TextTest, PercentDecode) {
+  std::string out;
+  EXPECT_TRUE(PercentDecode("a%2Fb+c", out));
+  EXPECT_EQ(out, "a/b c");
+  std::string bad;
+  EXPECT_FALSE(PercentDecode("%zz", bad));
+  EXPECT_FALSE(PercentDecode("%4", bad));
 }
 
 }  // namespace
