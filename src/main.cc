@@ -1,12 +1,16 @@
 // vigil's composition root: configuration, logging, the store, the front end and the listener,
 // then an orderly shutdown on SIGINT/SIGTERM (style.md §9).
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "vigil/api/frontend.h"
@@ -31,6 +35,8 @@ Usage: vigil [flags]
   --sync POLICY            process: acknowledged writes survive kill -9 (default);
                            always: fsync before acknowledging, survives power loss
                            (env VIGIL_SYNC)
+  --maintenance-interval S seconds between store maintenance passes (checkpoint, rollups,
+                           expiry); 0 disables them (env VIGIL_MAINTENANCE_INTERVAL; default 60)
   --strict-namespaces      reject namespaces beginning with AWS/ as CloudWatch does
                            (env VIGIL_STRICT_NAMESPACES=1)
   --default-account ID     account of requests whose access key is not a 12-digit account id
@@ -50,6 +56,7 @@ struct Config {
   std::string port_file;
   std::string log_level = "info";
   std::string sync = "process";
+  int maintenance_interval = 60;
   bool strict_namespaces = false;
   std::string default_account = "123456789012";
   std::string default_region = "us-east-1";
@@ -88,6 +95,9 @@ Config ParseConfig(int argc, char** argv) {
   if (auto v = Env("VIGIL_PORT_FILE")) c.port_file = *v;
   if (auto v = Env("VIGIL_LOG_LEVEL")) c.log_level = *v;
   if (auto v = Env("VIGIL_SYNC")) c.sync = *v;
+  if (auto v = Env("VIGIL_MAINTENANCE_INTERVAL")) {
+    c.maintenance_interval = ParseInt("VIGIL_MAINTENANCE_INTERVAL", *v);
+  }
   if (auto v = Env("VIGIL_STRICT_NAMESPACES")) c.strict_namespaces = *v == "1" || *v == "true";
   if (auto v = Env("VIGIL_DEFAULT_ACCOUNT")) c.default_account = *v;
   if (auto v = Env("VIGIL_DEFAULT_REGION")) c.default_region = *v;
@@ -123,6 +133,8 @@ Config ParseConfig(int argc, char** argv) {
       c.log_level = next();
     } else if (flag == "--sync") {
       c.sync = next();
+    } else if (flag == "--maintenance-interval") {
+      c.maintenance_interval = ParseInt(flag, next());
     } else if (flag == "--strict-namespaces") {
       c.strict_namespaces = true;
     } else if (flag == "--default-account") {
@@ -226,15 +238,44 @@ int main(int argc, char** argv) {
     log->critical("{}", s.error().message);
     return 1;
   }
-  log->info("vigil {} listening on {}:{} (data in {}, sync={})", kVersion, host, server.port(),
-            config.data_dir, config.sync);
+  // Store maintenance (checkpoint, rollups, expiry) on a timer, on its own thread.
+  std::mutex maintenance_mu;
+  std::condition_variable maintenance_cv;
+  bool maintenance_stop = false;
+  std::thread maintenance;
+  if (config.maintenance_interval > 0) {
+    maintenance = std::thread([&, interval = std::chrono::seconds(config.maintenance_interval)] {
+      auto mlog = vigil::Logger("store");
+      std::unique_lock lock(maintenance_mu);
+      while (!maintenance_cv.wait_for(lock, interval, [&] { return maintenance_stop; })) {
+        lock.unlock();
+        auto report = (*store)->RunMaintenance({});
+        if (!report.ok()) {
+          mlog->warn("maintenance: {}", report.error().message);
+        } else {
+          mlog->debug("maintenance: {} buckets checkpointed, {} blocks rolled up",
+                      report->checkpointed_buckets, report->rolled_up_blocks);
+        }
+        lock.lock();
+      }
+    });
+  }
+
+  log->info("vigil {} listening on {}:{} (data in {}, sync={}, maintenance every {} s)", kVersion,
+            host, server.port(), config.data_dir, config.sync, config.maintenance_interval);
   if (!config.port_file.empty()) WritePortFile(config.port_file, server.port());
 
   int sig = 0;
   sigwait(&signals, &sig);
   log->info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   server.Shutdown();
-  store->reset();  // flushes and closes RocksDB
+  {
+    std::lock_guard lock(maintenance_mu);
+    maintenance_stop = true;
+  }
+  maintenance_cv.notify_all();
+  if (maintenance.joinable()) maintenance.join();
+  store->reset();  // checkpoints the head, flushes and closes RocksDB
   log->info("stopped");
   return 0;
 }

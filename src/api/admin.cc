@@ -34,6 +34,10 @@ HttpResponse Admin::Handle(const HttpRequest& req) {
     if (req.method != "POST") return Json(405, {{"error", "use POST"}});
     return Reset();
   }
+  if (path == "/_vigil/maintenance") {
+    if (req.method != "POST") return Json(405, {{"error", "use POST"}});
+    return Maintenance(req);
+  }
   return Json(404, {{"error", "no such endpoint: " + std::string(path)}});
 }
 
@@ -54,6 +58,23 @@ HttpResponse Admin::Reset() {
   }
   Logger("api")->info("state reset");
   return Json(200, {{"status", "ok"}});
+}
+
+HttpResponse Admin::Maintenance(const HttpRequest& req) {
+  storage::MaintenanceOptions options;
+  std::string_view query = req.QueryString();
+  options.compact = query == "compact=1" || query == "compact=true";
+  auto report = services_->metrics->RunMaintenance(options);
+  if (!report.ok()) {
+    Logger("api")->error("maintenance failed: {}", report.error().message);
+    return Json(500, {{"status", "error"}, {"message", report.error().message}});
+  }
+  Logger("api")->info("maintenance pass run on request");
+  return Json(200, {{"status", "ok"},
+                    {"checkpointed_buckets", report->checkpointed_buckets},
+                    {"rolled_up_blocks", report->rolled_up_blocks},
+                    {"advanced_tiers", report->advanced_tiers},
+                    {"compacted", report->compacted}});
 }
 
 }  // namespace vigil::api

@@ -2,6 +2,8 @@
 //   GET  /_vigil/health   200 {"status","version","uptime_seconds","store"} once ready
 //   POST /_vigil/reset    wipes all state (every account and region)
 //   POST /moto-api/reset  the same, so test suites written for moto's server mode run unchanged
+//   POST /_vigil/maintenance[?compact=1]  one store maintenance pass now (checkpoint, rollups,
+//                         expiry; with compact=1 also a full compaction); 200 with its report
 #pragma once
 
 #include <chrono>
@@ -22,6 +24,7 @@ class Admin {
  private:
   HttpResponse Health();
   HttpResponse Reset();
+  HttpResponse Maintenance(const HttpRequest& request);
 
   Services* services_;
   std::chrono::steady_clock::time_point started_;

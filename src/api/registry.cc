@@ -36,6 +36,7 @@ const Registry& Registry::CloudWatch() {
     r.Add("PutMetricData", &ops::PutMetricData);
     r.Add("ListMetrics", &ops::ListMetrics);
     r.Add("GetMetricStatistics", &ops::GetMetricStatistics);
+    r.Add("GetMetricData", &ops::GetMetricData);
     return r;
   }();
   return registry;

@@ -81,19 +81,47 @@ std::optional<Timestamp> FromEpochSeconds(double seconds) {
   return Timestamp::FromDoubleSeconds(seconds);
 }
 
+namespace {
+
+// Writes `v` as exactly `width` decimal digits.
+char* PutDigits(char* p, unsigned v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p + width;
+}
+
+}  // namespace
+
+// Hot path (every timestamp of an XML response): no snprintf.
 std::string FormatIso8601(Timestamp t) {
   Civil c = ToCivil(t);
-  char buf[40];
-  int n;
-  if (c.millis != 0) {
-    n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
-                      static_cast<long long>(c.year), c.month, c.day, c.hour, c.minute, c.second,
-                      c.millis);
-  } else {
-    n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ",
-                      static_cast<long long>(c.year), c.month, c.day, c.hour, c.minute, c.second);
+  if (c.year < 0 || c.year > 9999) {
+    char buf[48];
+    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ",
+                          static_cast<long long>(c.year), c.month, c.day, c.hour, c.minute,
+                          c.second);
+    return std::string(buf, static_cast<size_t>(n));
   }
-  return std::string(buf, static_cast<size_t>(n));
+  char buf[24];
+  char* p = PutDigits(buf, static_cast<unsigned>(c.year), 4);
+  *p++ = '-';
+  p = PutDigits(p, c.month, 2);
+  *p++ = '-';
+  p = PutDigits(p, c.day, 2);
+  *p++ = 'T';
+  p = PutDigits(p, c.hour, 2);
+  *p++ = ':';
+  p = PutDigits(p, c.minute, 2);
+  *p++ = ':';
+  p = PutDigits(p, c.second, 2);
+  if (c.millis != 0) {
+    *p++ = '.';
+    p = PutDigits(p, c.millis, 3);
+  }
+  *p++ = 'Z';
+  return std::string(buf, static_cast<size_t>(p - buf));
 }
 
 std::string FormatAwsMillis(Timestamp t) {

@@ -1,6 +1,7 @@
 #include "vigil/storage/distribution.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -103,12 +104,44 @@ constexpr uint8_t kFormSketch = 2;
 
 }  // namespace
 
+Distribution::Distribution(const Distribution& o)
+    : total_(o.total_),
+      has_one_(o.has_one_),
+      one_(o.one_),
+      exact_(o.exact_),
+      sketch_(o.sketch_ ? std::make_unique<Sketch>(*o.sketch_) : nullptr) {}
+
+Distribution& Distribution::operator=(const Distribution& o) {
+  if (this != &o) {
+    total_ = o.total_;
+    has_one_ = o.has_one_;
+    one_ = o.one_;
+    exact_ = o.exact_;
+    sketch_ = o.sketch_ ? std::make_unique<Sketch>(*o.sketch_) : nullptr;
+  }
+  return *this;
+}
+
 void Distribution::Add(double value, double count) {
   if (!(count > 0) || !std::isfinite(value)) return;
   total_ += count;
   if (sketch_) {
     AddToSketch(value, count);
     return;
+  }
+  if (exact_.empty()) {
+    if (!has_one_) {
+      one_ = {value, count};
+      has_one_ = true;
+      return;
+    }
+    if (one_.value == value) {
+      one_.count += count;
+      return;
+    }
+    exact_.reserve(4);
+    exact_.push_back(one_);
+    has_one_ = false;
   }
   auto it = std::lower_bound(exact_.begin(), exact_.end(), value,
                              [](const Point& p, double v) { return p.value < v; });
@@ -120,36 +153,45 @@ void Distribution::Add(double value, double count) {
   if (exact_.size() > kMaxExactValues) ToSketch();
 }
 
+bool Distribution::IsSingle(double value, double count) const {
+  return !sketch_ && has_one_ && std::bit_cast<uint64_t>(one_.value) == std::bit_cast<uint64_t>(value) &&
+         one_.count == count;
+}
+
 void Distribution::AddToSketch(double value, double count) {
   if (value == 0) {
-    zero_count_ += count;
+    sketch_->zero_count += count;
   } else if (value > 0) {
-    AddToBuckets(positive_, IndexOf(value), count);
+    AddToBuckets(sketch_->positive, IndexOf(value), count);
   } else {
-    AddToBuckets(negative_, IndexOf(-value), count);
+    AddToBuckets(sketch_->negative, IndexOf(-value), count);
   }
   CollapseIfNeeded();
 }
 
 void Distribution::ToSketch() {
-  sketch_ = true;
+  sketch_ = std::make_unique<Sketch>();
   std::vector<Point> values;
   values.swap(exact_);
+  if (has_one_) values.push_back(one_);
+  has_one_ = false;
   for (const auto& p : values) AddToSketch(p.value, p.count);
 }
 
 void Distribution::CollapseIfNeeded() {
   // Collapse the lowest buckets: the most negative values first, then the smallest positives.
-  while (positive_.size() + negative_.size() > kMaxSketchBuckets) {
-    if (negative_.size() >= 2) {
+  auto& positive = sketch_->positive;
+  auto& negative = sketch_->negative;
+  while (positive.size() + negative.size() > kMaxSketchBuckets) {
+    if (negative.size() >= 2) {
       // Largest magnitudes are the lowest values: fold the last negative bucket into its neighbour.
-      double c = negative_.back().second;
-      negative_.pop_back();
-      negative_.back().second += c;
-    } else if (positive_.size() >= 2) {
-      double c = positive_.front().second;
-      positive_.erase(positive_.begin());
-      positive_.front().second += c;
+      double c = negative.back().second;
+      negative.pop_back();
+      negative.back().second += c;
+    } else if (positive.size() >= 2) {
+      double c = positive.front().second;
+      positive.erase(positive.begin());
+      positive.front().second += c;
     } else {
       break;
     }
@@ -163,6 +205,21 @@ void Distribution::Merge(const Distribution& other) {
     return;
   }
   if (!sketch_ && !other.sketch_) {
+    // The common cases (one side a single value) add in place, without allocating.
+    if (other.has_one_) {
+      double before = total_;
+      Add(other.one_.value, other.one_.count);
+      total_ = before + other.total_;
+      return;
+    }
+    if (has_one_) {
+      Point p = one_;
+      double before = total_;
+      *this = other;
+      Add(p.value, p.count);
+      total_ = before + other.total_;
+      return;
+    }
     std::vector<Point> merged;
     merged.reserve(exact_.size() + other.exact_.size());
     std::merge(exact_.begin(), exact_.end(), other.exact_.begin(), other.exact_.end(),
@@ -184,40 +241,43 @@ void Distribution::Merge(const Distribution& other) {
   if (!sketch_) ToSketch();
   total_ += other.total_;
   if (!other.sketch_) {
-    for (const auto& p : other.exact_) AddToSketch(p.value, p.count);
+    for (size_t k = 0; k < other.ExactSize(); ++k) {
+      AddToSketch(other.ExactData()[k].value, other.ExactData()[k].count);
+    }
     return;
   }
-  positive_ = MergeBuckets(positive_, other.positive_);
-  negative_ = MergeBuckets(negative_, other.negative_);
-  zero_count_ += other.zero_count_;
+  sketch_->positive = MergeBuckets(sketch_->positive, other.sketch_->positive);
+  sketch_->negative = MergeBuckets(sketch_->negative, other.sketch_->negative);
+  sketch_->zero_count += other.sketch_->zero_count;
   CollapseIfNeeded();
 }
 
 std::vector<Distribution::Point> Distribution::Points() const {
-  if (!sketch_) return exact_;
+  if (!sketch_) return std::vector<Point>(ExactData(), ExactData() + ExactSize());
   std::vector<Point> out;
-  out.reserve(positive_.size() + negative_.size() + 1);
-  for (auto it = negative_.rbegin(); it != negative_.rend(); ++it) {
+  const Sketch& sk = *sketch_;
+  out.reserve(sk.positive.size() + sk.negative.size() + 1);
+  for (auto it = sk.negative.rbegin(); it != sk.negative.rend(); ++it) {
     out.push_back({-ValueOf(it->first), it->second});
   }
-  if (zero_count_ > 0) out.push_back({0.0, zero_count_});
-  for (const auto& [i, c] : positive_) out.push_back({ValueOf(i), c});
+  if (sk.zero_count > 0) out.push_back({0.0, sk.zero_count});
+  for (const auto& [i, c] : sk.positive) out.push_back({ValueOf(i), c});
   return out;
 }
 
 void Distribution::AppendTo(std::string& out) const {
   if (!sketch_) {
     out.push_back(static_cast<char>(kFormExact));
-    PutVarint(out, exact_.size());
-    for (const auto& p : exact_) {
-      PutDouble(out, p.value);
-      PutCount(out, p.count);
+    PutVarint(out, ExactSize());
+    for (size_t k = 0; k < ExactSize(); ++k) {
+      PutDouble(out, ExactData()[k].value);
+      PutCount(out, ExactData()[k].count);
     }
     return;
   }
   out.push_back(static_cast<char>(kFormSketch));
-  PutCount(out, zero_count_ > 0 ? zero_count_ : 0);
-  for (const Buckets* b : {&positive_, &negative_}) {
+  PutCount(out, sketch_->zero_count > 0 ? sketch_->zero_count : 0);
+  for (const Buckets* b : {&sketch_->positive, &sketch_->negative}) {
     PutVarint(out, b->size());
     int64_t prev = 0;
     for (const auto& [i, c] : *b) {
@@ -244,21 +304,26 @@ bool Distribution::Decode(std::string_view& in, Distribution& out) {
       out.exact_.push_back(p);
       out.total_ += p.count;
     }
+    if (out.exact_.size() == 1) {
+      out.one_ = out.exact_[0];
+      out.has_one_ = true;
+      out.exact_.clear();
+    }
     return true;
   }
   if (form != kFormSketch) return false;
-  out.sketch_ = true;
+  out.sketch_ = std::make_unique<Sketch>();
   uint64_t zero_tag;
   // The zero count is written with PutCount, which writes 0 as the varint 0.
   std::string_view peek = in;
   if (!GetVarint(peek, zero_tag)) return false;
   if (zero_tag == 0) {
     in = peek;
-  } else if (!GetCount(in, out.zero_count_)) {
+  } else if (!GetCount(in, out.sketch_->zero_count)) {
     return false;
   }
-  out.total_ = out.zero_count_;
-  for (Buckets* b : {&out.positive_, &out.negative_}) {
+  out.total_ = out.sketch_->zero_count;
+  for (Buckets* b : {&out.sketch_->positive, &out.sketch_->negative}) {
     uint64_t n;
     if (!GetVarint(in, n) || n > kMaxSketchBuckets) return false;
     int64_t prev = 0;
@@ -277,13 +342,15 @@ bool Distribution::Decode(std::string_view& in, Distribution& out) {
 }
 
 bool Distribution::operator==(const Distribution& o) const {
-  auto same = [](const std::vector<Point>& a, const std::vector<Point>& b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const Point& x, const Point& y) {
-             return x.value == y.value && x.count == y.count;
-           });
+  auto same = [](const Distribution& a, const Distribution& b) {
+    return a.ExactSize() == b.ExactSize() &&
+           std::equal(a.ExactData(), a.ExactData() + a.ExactSize(), b.ExactData(),
+                      [](const Point& x, const Point& y) {
+                        return x.value == y.value && x.count == y.count;
+                      });
   };
-  return total_ == o.total_ && sketch_ == o.sketch_ && same(exact_, o.exact_) &&
-         positive_ == o.positive_ && negative_ == o.negative_ && zero_count_ == o.zero_count_;
+  if (total_ != o.total_ || exact() != o.exact()) return false;
+  return exact() ? same(*this, o) : *sketch_ == *o.sketch_;
 }
 
 }  // namespace vigil::storage

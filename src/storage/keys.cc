@@ -33,12 +33,18 @@ std::string_view UnitName(uint8_t code) {
 void SeriesKey::Canonicalize() { std::sort(dimensions.begin(), dimensions.end()); }
 
 void AppendComponent(std::string& out, std::string_view s) {
-  for (char c : s) {
-    out.push_back(c);
-    if (c == '\0') out.push_back('\xff');
+  // Runs without NUL bytes (almost always the whole component) are appended at once.
+  while (!s.empty()) {
+    size_t nul = s.find('\0');
+    if (nul == std::string_view::npos) {
+      out.append(s);
+      break;
+    }
+    out.append(s.data(), nul);
+    out.append("\0\xff", 2);
+    s.remove_prefix(nul + 1);
   }
-  out.push_back('\0');
-  out.push_back('\x01');
+  out.append("\0\x01", 2);
 }
 
 std::optional<std::string> ReadComponent(std::string_view& in) {
@@ -65,9 +71,57 @@ std::optional<std::string> ReadComponent(std::string_view& in) {
   return std::nullopt;
 }
 
-std::string EncodeSeriesKey(const SeriesKey& key) {
-  std::string out;
-  out.reserve(64);
+namespace {
+
+// True when s holds a NUL byte: eight bytes at a time ("has zero byte" bit trick).
+bool HasNul(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size(), i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0) return true;
+  }
+  for (; i < n; ++i) {
+    if (p[i] == '\0') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void EncodeSeriesKeyInto(const SeriesKey& key, std::string& out) {
+  // Fast path (ingest calls this per datum): no component holds a NUL byte (real keys never do),
+  // so each component is one copy into a buffer sized once.
+  size_t size = key.account.size() + key.region.size() + key.namespace_.size() +
+                key.metric_name.size() + 8;
+  bool plain = !HasNul(key.account) && !HasNul(key.region) && !HasNul(key.namespace_) &&
+               !HasNul(key.metric_name);
+  for (const auto& d : key.dimensions) {
+    size += d.name.size() + d.value.size() + 4;
+    plain = plain && !HasNul(d.name) && !HasNul(d.value);
+  }
+  out.clear();
+  if (plain) {
+    out.resize(size);
+    char* p = out.data();
+    auto put = [&p](const std::string& c) {
+      std::memcpy(p, c.data(), c.size());
+      p += c.size();
+      p[0] = '\0';
+      p[1] = '\x01';
+      p += 2;
+    };
+    put(key.account);
+    put(key.region);
+    put(key.namespace_);
+    put(key.metric_name);
+    for (const auto& d : key.dimensions) {
+      put(d.name);
+      put(d.value);
+    }
+    return;
+  }
   AppendComponent(out, key.account);
   AppendComponent(out, key.region);
   AppendComponent(out, key.namespace_);
@@ -76,6 +130,11 @@ std::string EncodeSeriesKey(const SeriesKey& key) {
     AppendComponent(out, d.name);
     AppendComponent(out, d.value);
   }
+}
+
+std::string EncodeSeriesKey(const SeriesKey& key) {
+  std::string out;
+  EncodeSeriesKeyInto(key, out);
   return out;
 }
 
@@ -121,36 +180,59 @@ uint64_t ReadBigEndian64(const char* p) {
   return v;
 }
 
-std::string EncodePointKey(uint64_t series_id, uint8_t unit, int64_t bucket_seconds) {
+void AppendBigEndian32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+uint32_t ReadBigEndian32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+std::string EncodeBlockKey(const BlockKey& key) {
   std::string out;
-  out.reserve(17);
-  AppendBigEndian64(out, series_id);
-  out.push_back(static_cast<char>(unit));
-  AppendBigEndian64(out, OrderedSeconds(bucket_seconds));
+  out.reserve(kBlockKeySize);
+  out.push_back(static_cast<char>(key.tier));
+  AppendBigEndian64(out, OrderedSeconds(key.block_start));
+  AppendBigEndian64(out, key.series);
+  out.push_back(static_cast<char>(key.unit));
   return out;
 }
 
-std::string EncodePointPrefix(uint64_t series_id) {
+std::string EncodeBlockPrefix(uint8_t tier, int64_t block_start) {
   std::string out;
-  AppendBigEndian64(out, series_id);
+  out.reserve(kBlockPrefixSize);
+  out.push_back(static_cast<char>(tier));
+  AppendBigEndian64(out, OrderedSeconds(block_start));
   return out;
 }
 
-std::string EncodeAggregate(const Aggregate& a) {
-  std::string out(32, '\0');
-  std::memcpy(out.data(), &a.sample_count, 8);
-  std::memcpy(out.data() + 8, &a.sum, 8);
-  std::memcpy(out.data() + 16, &a.minimum, 8);
-  std::memcpy(out.data() + 24, &a.maximum, 8);
+bool DecodeBlockKey(std::string_view bytes, BlockKey& out) {
+  if (bytes.size() != kBlockKeySize) return false;
+  out.tier = static_cast<uint8_t>(bytes[0]);
+  out.block_start = FromOrderedSeconds(ReadBigEndian64(bytes.data() + 1));
+  out.series = ReadBigEndian64(bytes.data() + 9);
+  out.unit = static_cast<uint8_t>(bytes[17]);
+  return true;
+}
+
+std::string EncodeSeriesRecord(const SeriesRecord& r) {
+  std::string out;
+  out.reserve(kSeriesValueSize);
+  AppendBigEndian64(out, r.id);
+  AppendBigEndian64(out, OrderedSeconds(r.last_seconds));
+  AppendBigEndian64(out, OrderedSeconds(r.first_seconds));
+  AppendBigEndian32(out, r.units);
   return out;
 }
 
-bool DecodeAggregate(std::string_view bytes, Aggregate& out) {
-  if (bytes.size() != 32) return false;
-  std::memcpy(&out.sample_count, bytes.data(), 8);
-  std::memcpy(&out.sum, bytes.data() + 8, 8);
-  std::memcpy(&out.minimum, bytes.data() + 16, 8);
-  std::memcpy(&out.maximum, bytes.data() + 24, 8);
+bool DecodeSeriesRecord(std::string_view bytes, SeriesRecord& out) {
+  if (bytes.size() != kSeriesValueSize) return false;
+  out.id = ReadBigEndian64(bytes.data());
+  out.last_seconds = FromOrderedSeconds(ReadBigEndian64(bytes.data() + 8));
+  out.first_seconds = FromOrderedSeconds(ReadBigEndian64(bytes.data() + 16));
+  out.units = ReadBigEndian32(bytes.data() + 24);
   return true;
 }
 

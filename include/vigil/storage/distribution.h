@@ -11,10 +11,14 @@
 //   - counts (SampleCount, TC, PR) are exact up to the values that share a bucket with a bound.
 // Merging is exact for both forms (bucket counts add), so rollups and periods lose nothing more.
 //
+// A distribution of one distinct value (the common case: a bucket of one sample, or of repeats of
+// one value) is held inline, without a heap allocation.
+//
 // Not thread-safe; a value type.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,13 +41,31 @@ class Distribution {
     double count;
   };
 
+  Distribution() = default;
+  Distribution(const Distribution& o);
+  Distribution& operator=(const Distribution& o);
+  Distribution(Distribution&&) noexcept = default;
+  Distribution& operator=(Distribution&&) noexcept = default;
+  ~Distribution() = default;
+
   // Adds `count` (> 0) occurrences of `value` (finite).
   void Add(double value, double count);
+  // Same as Add on an empty distribution, without its checks' cost (the block decoder fills
+  // implied distributions this way). Must be empty.
+  void SetSingle(double value, double count) {
+    if (!(count > 0) || !(value - value == 0)) return;  // not finite
+    total_ = count;
+    has_one_ = true;
+    one_ = {value, count};
+  }
   void Merge(const Distribution& other);
 
   bool empty() const { return total_ <= 0; }
   double total_count() const { return total_; }
-  bool exact() const { return !sketch_; }
+  bool exact() const { return sketch_ == nullptr; }
+  // True when this is exactly `count` occurrences of `value` (compared bit for bit), e.g. the
+  // distribution a bucket of min == max implies; the block encoding then stores nothing for it.
+  bool IsSingle(double value, double count) const;
 
   // The values in ascending order with their counts: the exact values, or one representative
   // per sketch bucket.
@@ -61,14 +83,26 @@ class Distribution {
   void AddToSketch(double value, double count);
   void CollapseIfNeeded();
 
+  size_t ExactSize() const { return has_one_ ? 1 : exact_.size(); }
+  const Point* ExactData() const { return has_one_ ? &one_ : exact_.data(); }
+
+  // The sketch form, out of line: buckets are only ever full of values in busy buckets, and a
+  // small Distribution keeps the Aggregates that carry one cheap to move.
+  struct Sketch {
+    // Sorted by index. Negative values are kept by the index of their magnitude.
+    std::vector<std::pair<int32_t, double>> positive;
+    std::vector<std::pair<int32_t, double>> negative;
+    double zero_count = 0;
+    bool operator==(const Sketch&) const = default;
+  };
+
   double total_ = 0;
-  bool sketch_ = false;
-  // Exact form: sorted by value, distinct values.
+  // Exact form: sorted by value, distinct values; one distinct value lives in `one_` instead
+  // (then `exact_` is empty).
+  bool has_one_ = false;
+  Point one_{0, 0};
   std::vector<Point> exact_;
-  // Sketch form: sorted by index. Negative values are kept by the index of their magnitude.
-  std::vector<std::pair<int32_t, double>> positive_;
-  std::vector<std::pair<int32_t, double>> negative_;
-  double zero_count_ = 0;
+  std::unique_ptr<Sketch> sketch_;  // set in the sketch form
 };
 
 }  // namespace vigil::storage

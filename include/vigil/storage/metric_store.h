@@ -129,6 +129,33 @@ struct SeriesInfo {
   Timestamp last_timestamp;  // newest datapoint timestamp seen
 };
 
+// What one maintenance pass did (RunMaintenance).
+struct MaintenanceReport {
+  int64_t checkpointed_buckets = 0;  // head buckets written out as blocks
+  int64_t rolled_up_blocks = 0;      // blocks merged into the next tier
+  int64_t advanced_tiers = 0;        // watermark moves
+  bool compacted = false;
+};
+
+struct MaintenanceOptions {
+  // Also compact the whole database (tests, benchmarks, an operator's request): afterwards what
+  // expired is physically gone and the data files hold one merged block per key.
+  bool compact = false;
+};
+
+// A snapshot of the store's state, for /_vigil/health-style reporting, tests and benchmarks.
+struct StoreStats {
+  uint64_t series = 0;
+  uint64_t head_buckets = 0;       // buckets in memory not yet checkpointed
+  uint64_t wal_bytes = 0;          // WAL bytes written since the last checkpoint
+  uint64_t sst_bytes = 0;          // rocksdb.total-sst-files-size over all families
+  uint64_t block_sst_bytes = 0;    // the same for the `blocks` family alone
+  // Per tier (1 s, 60 s, 300 s, 3600 s): the time below which the tier holds nothing (epoch
+  // seconds), and the approximate bytes its blocks occupy on disk.
+  int64_t watermark_seconds[4] = {0, 0, 0, 0};
+  uint64_t tier_bytes[4] = {0, 0, 0, 0};
+};
+
 struct ListFilter {
   std::string account;
   std::string region;
@@ -150,9 +177,14 @@ class MetricStore {
   // (and, with SyncPolicy::kAlways, of the machine).
   virtual Status Write(const std::vector<Datum>& data) = 0;
 
-  // Buckets of one series in [start, end), per unit, ascending. With `unit`, only that unit.
-  // `period_seconds` is the period the caller will aggregate into: the store may answer from a
-  // coarser rollup tier whose buckets still fit in that period (never coarser than the period).
+  // Buckets of one series in [start, end), per unit (ascending by unit code), each ascending by
+  // start with one bucket per start. With `unit`, only that unit. A bucket is in range when its
+  // start second is >= start.seconds() and its start (in ms) is < end.
+  // `period_seconds` is the period the caller will aggregate into. Each part of the range is
+  // answered from the finest tier that still holds it: buckets are never coarser than the
+  // period unless only a coarser tier still holds that part (data older than 15 days exists only
+  // as 5-minute buckets, older than 63 days only as 1-hour buckets); the caller then places each
+  // bucket in the period its start falls in.
   virtual Result<std::vector<UnitBuckets>> Read(const SeriesKey& series,
                                                 std::optional<uint8_t> unit, Timestamp start,
                                                 Timestamp end, int period_seconds) = 0;
@@ -168,6 +200,17 @@ class MetricStore {
 
   // Health check used by /_vigil/health.
   virtual bool Healthy() const = 0;
+
+  // One maintenance pass, driven by the Clock the store was opened with: writes the in-memory
+  // head out, rolls data that left a tier into the next one and lets expired blocks go. The
+  // server runs it periodically; tests call it after moving a ManualClock. Safe to call at any
+  // time, concurrently with everything else (passes are serialised). The memory twin does nothing.
+  virtual Result<MaintenanceReport> RunMaintenance(const MaintenanceOptions& options) {
+    (void)options;
+    return MaintenanceReport{};
+  }
+
+  virtual StoreStats Stats() const { return StoreStats{}; }
 };
 
 enum class SyncPolicy {
@@ -178,6 +221,20 @@ enum class SyncPolicy {
 struct RocksOptions {
   std::string path;
   SyncPolicy sync = SyncPolicy::kProcess;
+  // The head is checkpointed (and the WAL truncated) by a background thread once the WAL holds
+  // this many bytes, and by every maintenance pass; bounds memory, WAL size and replay time.
+  uint64_t checkpoint_wal_bytes = 32ull << 20;
+  // RocksDB's block cache (uncompressed data blocks of every family). Blocks cost ~1.4 bytes a
+  // datapoint, so the default holds ~180 M datapoints' worth.
+  uint64_t block_cache_bytes = 256ull << 20;
+  // Tests and benchmarks only: false leaves the head in the WAL on close, as a crash would, so
+  // the next open replays it.
+  bool checkpoint_on_close = true;
+  // Tests only: called at named points inside maintenance ("checkpoint-written": a checkpoint's
+  // batch is durable but its head generation is still live; "rollup-written": a rollup's batch
+  // is durable but reads still use the old watermark), from the maintaining thread, with no
+  // store lock held that Read or Write take.
+  std::function<void(std::string_view point)> test_hook;
 };
 
 Result<std::unique_ptr<MetricStore>> OpenRocksMetricStore(const RocksOptions& options,

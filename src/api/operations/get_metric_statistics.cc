@@ -1,11 +1,40 @@
 // GetMetricStatistics: one metric's statistics per period, one datapoint per unit when no Unit is
-// given (aws-recorded-answers.md §7), through the shared query engine.
+// given (aws-recorded-answers.md §7), through the shared query engine. ExtendedStatistics take
+// every percentile-family statistic (statistic.h); one CloudWatch cannot compute for a period
+// (statistic sets, negative values) is left out of that datapoint's map, and a datapoint whose
+// map would be empty is left out (docs/query.md).
 #include "api/convert.h"
 #include "api/limits.h"
 #include "api/operations/operations.h"
 #include "vigil/query/engine.h"
 
 namespace vigil::api::ops {
+namespace {
+
+void SetBasic(cw::Datapoint& dp, query::Statistic::Kind kind, double v) {
+  using Kind = query::Statistic::Kind;
+  switch (kind) {
+    case Kind::kSampleCount:
+      dp.sample_count = v;
+      break;
+    case Kind::kAverage:
+      dp.average = v;
+      break;
+    case Kind::kSum:
+      dp.sum = v;
+      break;
+    case Kind::kMinimum:
+      dp.minimum = v;
+      break;
+    case Kind::kMaximum:
+      dp.maximum = v;
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
 
 Status GetMetricStatistics(RequestContext& ctx, const cw::GetMetricStatisticsInput& in,
                            cw::GetMetricStatisticsOutput& out) {
@@ -20,18 +49,18 @@ Status GetMetricStatistics(RequestContext& ctx, const cw::GetMetricStatisticsInp
     return MakeError(ErrorCode::kMissingParameter,
                      "Either the parameter Statistics or ExtendedStatistics is required.");
   }
-  if (has_ext) {
-    return MakeError(ErrorCode::kNotImplemented,
-                     "vigil does not compute ExtendedStatistics (percentiles) yet.");
-  }
   std::vector<query::Statistic> stats;
-  for (const auto& name : *in.statistics) {
-    auto s = query::ParseStatistic(name);
-    if (!s) {
+  const auto& names = has_stats ? *in.statistics : *in.extended_statistics;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto s = query::Statistic::Parse(names[i]);
+    // Statistics takes the five basic ones, ExtendedStatistics every other one.
+    if (!s || s->basic() != has_stats) {
+      std::string param = has_stats ? "Statistics" : "ExtendedStatistics";
       return MakeError(ErrorCode::kInvalidParameterValue,
-                       "The value " + name + " for parameter Statistics is invalid.");
+                       "The value " + names[i] + " for parameter " + param + ".member." +
+                           std::to_string(i + 1) + " is not a valid statistic.");
     }
-    stats.push_back(*s);
+    stats.push_back(std::move(*s));
   }
   if (!IsValidPeriod(in.period)) {
     return MakeError(ErrorCode::kInvalidParameterValue,
@@ -60,6 +89,7 @@ Status GetMetricStatistics(RequestContext& ctx, const cw::GetMetricStatisticsInp
   req.start = start;
   req.end = in.end_time;
   req.period_seconds = in.period;
+  req.now = ctx.now;
   ASSIGN_OR_RETURN(auto per_unit, query::FetchPeriods(*ctx.services->metrics, req));
 
   out.label = in.metric_name;
@@ -69,26 +99,17 @@ Status GetMetricStatistics(RequestContext& ctx, const cw::GetMetricStatisticsInp
     for (const auto& p : up.periods) {
       cw::Datapoint dp;
       dp.timestamp = p.start;
-      for (auto s : stats) {
-        double v = query::Extract(p.stats, s);
-        switch (s) {
-          case query::Statistic::kSampleCount:
-            dp.sample_count = v;
-            break;
-          case query::Statistic::kAverage:
-            dp.average = v;
-            break;
-          case query::Statistic::kSum:
-            dp.sum = v;
-            break;
-          case query::Statistic::kMinimum:
-            dp.minimum = v;
-            break;
-          case query::Statistic::kMaximum:
-            dp.maximum = v;
-            break;
+      if (has_ext) dp.extended_statistics.emplace();
+      for (const auto& s : stats) {
+        auto v = s.Evaluate(p.stats);
+        if (!v) continue;
+        if (has_ext) {
+          (*dp.extended_statistics)[s.text()] = *v;
+        } else {
+          SetBasic(dp, s.kind(), *v);
         }
       }
+      if (has_ext && dp.extended_statistics->empty()) continue;
       dp.unit = unit;
       out.datapoints->push_back(std::move(dp));
     }

@@ -13,5 +13,7 @@ Status PutMetricData(RequestContext& ctx, const cw::PutMetricDataInput& in);
 Status ListMetrics(RequestContext& ctx, const cw::ListMetricsInput& in, cw::ListMetricsOutput& out);
 Status GetMetricStatistics(RequestContext& ctx, const cw::GetMetricStatisticsInput& in,
                            cw::GetMetricStatisticsOutput& out);
+Status GetMetricData(RequestContext& ctx, const cw::GetMetricDataInput& in,
+                     cw::GetMetricDataOutput& out);
 
 }  // namespace vigil::api::ops

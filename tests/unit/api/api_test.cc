@@ -15,7 +15,7 @@ using protocol::Protocol;
 using testing::Call;
 using testing::WireError;
 
-constexpr int64_t kNow = 1'795'780'800;  // 2026-11-27T11:20:00Z
+constexpr int64_t kNow = 1'795'780'800;  // 2026-11-27T12:00:00Z
 
 cw::MetricDatum Datum(std::string name, double value, int64_t ts = kNow - 600,
                       std::vector<cw::Dimension> dims = {}) {
@@ -416,7 +416,8 @@ TEST(RegistryTest, KnowsEveryOperationOfTheModel) {
   for (size_t i = 0; i < model::cw::kOperationCount; ++i) {
     EXPECT_NE(r.Find(model::cw::kOperations[i].name), nullptr);
   }
-  for (const char* built : {"PutMetricData", "ListMetrics", "GetMetricStatistics"}) {
+  for (const char* built :
+       {"PutMetricData", "ListMetrics", "GetMetricStatistics", "GetMetricData"}) {
     ASSERT_NE(r.Find(built), nullptr);
     EXPECT_TRUE(r.Find(built)->invoke) << built;
   }

@@ -1,0 +1,92 @@
+// The GetMetricData engine: many MetricStat queries over one time range, their labels (default
+// and dynamic), units, status codes and messages, and MaxDatapoints paging with NextTokens that
+// resume exactly. Every query's values come from QueryMetric (engine.h), the same code the other
+// read APIs and alarms use.
+//
+// The API layer (api/operations/get_metric_data.cc) validates the request and translates AWS's
+// input shapes into a MetricDataRequest; this layer owns the semantics, documented in
+// docs/query.md ("GetMetricData"):
+//   - results follow the queries' order; a page holds at most `max_datapoints` values in total,
+//     filling each query in scan order before the next one starts;
+//   - a query appears in every page that holds some of its values (its status is PartialData
+//     while values remain, Complete on the page that holds its last one) and, when it has none at
+//     all, in the page where its turn comes; ReturnData=false queries are validated, never read;
+//   - the NextToken names the query and the timestamp of the last value returned, plus the
+//     request's fingerprint and the time of the first call (so rounding does not move between
+//     pages); any change to it or to the request is InvalidNextToken.
+//
+// Thread safety: stateless; may run concurrently.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vigil/common/result.h"
+#include "vigil/common/time.h"
+#include "vigil/query/statistic.h"
+#include "vigil/storage/metric_store.h"
+
+namespace vigil::query {
+
+inline constexpr size_t kMaxDataQueries = 500;
+inline constexpr size_t kMaxDatapointsPerCall = 100'800;
+
+enum class ScanOrder { kTimestampDescending, kTimestampAscending };
+
+// One MetricStat query, already validated.
+struct MetricDataQuery {
+  std::string id;
+  storage::SeriesKey series;  // canonical; account and region are the query's
+  std::optional<uint8_t> unit;
+  Statistic statistic = Statistic::Basic(Statistic::Kind::kAverage);
+  int period_seconds = 60;
+  std::optional<std::string> label;  // may hold dynamic label tokens
+  bool return_data = true;
+  // The query names an account other than the caller's: vigil keeps accounts apart, so it is
+  // answered with StatusCode Forbidden and no values.
+  bool forbidden = false;
+};
+
+struct MetricDataRequest {
+  std::vector<MetricDataQuery> queries;
+  Timestamp start;
+  Timestamp end;  // exclusive
+  ScanOrder order = ScanOrder::kTimestampDescending;
+  size_t max_datapoints = kMaxDatapointsPerCall;  // per page, capped at kMaxDatapointsPerCall
+  int timezone_offset_minutes = 0;                // LabelOptions.Timezone, for time labels
+  std::optional<std::string> next_token;
+};
+
+enum class DataStatus { kComplete, kPartialData, kForbidden };
+std::string_view DataStatusName(DataStatus s);
+
+struct DataMessage {
+  std::string code;
+  std::string value;
+};
+
+struct MetricDataResult {
+  std::string id;
+  std::string label;
+  std::vector<Timestamp> timestamps;
+  std::vector<double> values;
+  DataStatus status = DataStatus::kComplete;
+  std::vector<DataMessage> messages;  // e.g. MultipleUnits
+};
+
+struct MetricDataPage {
+  std::vector<MetricDataResult> results;
+  std::optional<std::string> next_token;
+};
+
+// Runs one page of the request, asked at `now`. Errors: InvalidNextToken for a token this request
+// did not produce; store failures.
+Result<MetricDataPage> GetMetricData(storage::MetricStore& store, const MetricDataRequest& request,
+                                     Timestamp now);
+
+// Parses LabelOptions.Timezone ("+0130", "-0400"): minutes east of UTC, nullopt if malformed.
+std::optional<int> ParseTimezoneOffset(std::string_view text);
+
+}  // namespace vigil::query
