@@ -135,12 +135,7 @@ inline std::string Header(const HttpResponse& r, std::string_view name) {
   return {};
 }
 
-// Where the shared captures live; empty when they are not on this machine (CI).
-inline std::filesystem::path SharedWireDir() {
-  std::filesystem::path p = "/work/shared/wire";
-  return std::filesystem::exists(p) ? p : std::filesystem::path();
-}
-
+// Every capture from ../shared/wire is copied here, so CI needs nothing outside the repo.
 inline std::filesystem::path TestDataDir() {
   return std::filesystem::path(VIGIL_PROTOCOL_TESTDATA);
 }
