@@ -91,12 +91,17 @@ std::vector<std::string> DefaultLabels(const std::vector<MetricDataQuery>& queri
   std::set<std::string_view> stats;
   std::set<int> periods;
   for (const auto& q : queries) {
+    if (q.expression) continue;  // expressions have no statistic or period of their own
     stats.insert(q.statistic.text());
     periods.insert(q.period_seconds);
   }
   std::vector<std::string> out;
   out.reserve(queries.size());
   for (const auto& q : queries) {
+    if (q.expression) {  // docs/metric-math.md "Labels": an expression's default label is its Id
+      out.push_back(q.id);
+      continue;
+    }
     std::string label = q.series.metric_name;
     if (stats.size() > 1) {
       label += ' ';

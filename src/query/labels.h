@@ -13,7 +13,8 @@ namespace vigil::query::internal {
 
 // The default label of every query: the metric name, followed by the statistic when the request's
 // queries use more than one statistic, then the period when they use more than one period
-// (aws-recorded-answers.md §7). Units never appear.
+// (aws-recorded-answers.md §7). Units never appear. Expression queries take no part in the
+// comparison; their default label is their Id.
 std::vector<std::string> DefaultLabels(const std::vector<MetricDataQuery>& queries);
 
 struct LabelContext {

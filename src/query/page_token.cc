@@ -7,14 +7,15 @@
 namespace vigil::query::internal {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;  // 2: the series index, expressions
 constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
 constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
 // Sealing starts from a different basis than fingerprints, so a token's check value is never a
 // fingerprint of anything.
 constexpr uint64_t kSealBasis = kFnvOffset ^ 0x76696769'6c2d7067ULL;  // "vigil-pg"
-// version, query, flags, last, now, fingerprint, seal
-constexpr size_t kTokenBytes = 1 + 4 + 1 + 8 + 8 + 8 + 8;
+// version, query, flags, last, now, fingerprint, series, seal
+constexpr size_t kTokenBytes = 1 + 4 + 1 + 8 + 8 + 8 + 4 + 8;
+constexpr size_t kSealAt = kTokenBytes - 8;
 
 class Fnv {
  public:
@@ -62,6 +63,7 @@ uint64_t Fingerprint(const MetricDataRequest& r) {
   f.U64(r.queries.size());
   for (const auto& q : r.queries) {
     f.Field(q.id);
+    f.Field(q.expression ? *q.expression : std::string_view("\x01no-expression"));
     f.Field(q.series.account);
     f.Field(q.series.region);
     f.Field(q.series.namespace_);
@@ -89,6 +91,7 @@ std::string EncodePageToken(const PagePosition& p, uint64_t fingerprint) {
   PutU64(body, static_cast<uint64_t>(p.last ? p.last->millis : 0));
   PutU64(body, static_cast<uint64_t>(p.first_call_now.millis));
   PutU64(body, fingerprint);
+  for (int i = 0; i < 4; ++i) body.push_back(static_cast<char>(p.series >> (8 * i)));
   PutU64(body, Seal(body));
   return Base64Encode(body);
 }
@@ -98,14 +101,17 @@ std::optional<PagePosition> DecodePageToken(std::string_view token, uint64_t fin
   if (!bytes || bytes->size() != kTokenBytes) return std::nullopt;
   std::string_view b = *bytes;
   if (static_cast<uint8_t>(b[0]) != kVersion) return std::nullopt;
-  if (GetU64(b, kTokenBytes - 8) != Seal(b.substr(0, kTokenBytes - 8))) return std::nullopt;
-  if (GetU64(b, kTokenBytes - 16) != fingerprint) return std::nullopt;
+  if (GetU64(b, kSealAt) != Seal(b.substr(0, kSealAt))) return std::nullopt;
+  if (GetU64(b, kSealAt - 12) != fingerprint) return std::nullopt;
   PagePosition p;
   for (int i = 0; i < 4; ++i) p.query |= uint32_t{static_cast<uint8_t>(b[1 + i])} << (8 * i);
   uint8_t flags = static_cast<uint8_t>(b[5]);
   if (flags > 1) return std::nullopt;
   if (flags == 1) p.last = Timestamp{static_cast<int64_t>(GetU64(b, 6))};
   p.first_call_now = Timestamp{static_cast<int64_t>(GetU64(b, 14))};
+  for (int i = 0; i < 4; ++i) {
+    p.series |= uint32_t{static_cast<uint8_t>(b[kSealAt - 4 + i])} << (8 * i);
+  }
   return p;
 }
 

@@ -19,6 +19,8 @@ namespace vigil::query::internal {
 
 struct PagePosition {
   uint32_t query = 0;  // index into MetricDataRequest::queries
+  // Which of the query's series (an expression may return an array of them; others have one).
+  uint32_t series = 0;
   // The timestamp of the last value returned for `query`; absent when it has not started.
   std::optional<Timestamp> last;
   Timestamp first_call_now;  // `now` of the first page: rounding stays put across pages

@@ -1,6 +1,7 @@
 #include "storage/series_index.h"
 
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <new>
 
@@ -140,6 +141,36 @@ std::vector<SeriesInfo> SeriesIndex::List(const ListFilter& filter,
     out.push_back({std::move(*key), Timestamp::FromSeconds(last)});
   }
   return out;
+}
+
+void SeriesIndex::Scan(
+    const ListFilter& filter,
+    const std::function<bool(std::string_view key, Timestamp last)>& visit) const {
+  std::string prefix = EncodeSeriesPrefix(filter);
+  const int64_t since =
+      filter.active_since ? filter.active_since->seconds() : std::numeric_limits<int64_t>::min();
+  // True to go on.
+  auto one = [&](std::string_view k, const SeriesEntry& e) {
+    if (!k.starts_with(prefix)) return true;
+    if (!e.persisted.load(std::memory_order_acquire)) return true;  // never acknowledged
+    int64_t last = e.last_seconds.load(std::memory_order_relaxed);
+    if (last < since) return true;
+    return visit(k, Timestamp::FromSeconds(last));
+  };
+  std::shared_lock lock(mu_);
+  if (filter.namespace_) {
+    // A namespace narrows the walk to one range of the ordered map.
+    for (auto it = ordered_.lower_bound(prefix); it != ordered_.end(); ++it) {
+      if (!it->first.starts_with(prefix)) break;
+      if (!one(it->first, *it->second)) return;
+    }
+    return;
+  }
+  // The whole account and region: entries in creation order, which is their order in memory
+  // (each entry and its key are one allocation), several times faster than the map's key order.
+  for (const auto& e : entries_) {
+    if (!one(e->key, *e)) return;
+  }
 }
 
 void SeriesIndex::Clear() {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -69,6 +70,9 @@ class SeriesIndex {
 
   std::vector<SeriesInfo> List(const ListFilter& filter, const std::optional<SeriesKey>& after,
                                size_t limit) const;
+  // MetricStore::ScanSeries over the ordered map, under the index's read lock.
+  void Scan(const ListFilter& filter,
+            const std::function<bool(std::string_view key, Timestamp last)>& visit) const;
 
   // Calls fn(SeriesEntry*) for every entry (under the index's lock).
   template <typename Fn>

@@ -262,10 +262,12 @@ class _GetMetricData:
             message="The parameter StartTime must not equal parameter EndTime.\n",
             MetricDataQueries=[query("a", ns, "m", "Sum")], StartTime=ts(self.t0),
             EndTime=ts(self.t0))
+        # Expressions are metric math (test_metric_math.py); a broken one is a ValidationError.
         self.assertClientError(
-            c.get_metric_data, "InvalidParameterValue",
-            message_contains="query e1 has an Expression",
-            MetricDataQueries=[query("a", ns, "m", "Sum"), {"Id": "e1", "Expression": "a * 2"}],
+            c.get_metric_data, "ValidationError",
+            message="Error in expression e1: unknown id b (position 1): no query in the request "
+                    "has that Id.\n",
+            MetricDataQueries=[query("a", ns, "m", "Sum"), {"Id": "e1", "Expression": "b * 2"}],
             **window)
 
 

@@ -35,9 +35,17 @@ inline constexpr size_t kMaxDatapointsPerCall = 100'800;
 
 enum class ScanOrder { kTimestampDescending, kTimestampAscending };
 
-// One MetricStat query, already validated.
+// One query, already validated: a MetricStat (series, unit, statistic, period) or, when
+// `expression` is set, a metric-math / SEARCH / Metrics Insights expression over the other
+// queries of the request (docs/metric-math.md). For an expression the MetricStat fields are
+// unused except: `period_seconds`, the query's Period (0 when the caller gave none: the smallest
+// MetricStat period of the request is used), and `series.account` / `series.region`, the
+// caller's, whose metrics SEARCH and SELECT read (when empty, those of the first MetricStat
+// query). Expressions are checked by GetMetricData itself (ValidationError, one line per problem),
+// so alarms with `Metrics` use the same struct through GetMetricData.
 struct MetricDataQuery {
   std::string id;
+  std::optional<std::string> expression;
   storage::SeriesKey series;  // canonical; account and region are the query's
   std::optional<uint8_t> unit;
   Statistic statistic = Statistic::Basic(Statistic::Kind::kAverage);

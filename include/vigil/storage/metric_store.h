@@ -49,6 +49,9 @@ struct SeriesKey {
 // also the opaque position inside ListMetrics NextTokens.
 std::string EncodeSeriesKey(const SeriesKey& key);
 std::optional<SeriesKey> DecodeSeriesKey(std::string_view bytes);
+// DecodeSeriesKey into `out`, reusing its strings' storage (no allocation once they are large
+// enough): the form for loops over many keys. False on malformed input (`out` is then unspecified).
+bool DecodeSeriesKeyInto(std::string_view bytes, SeriesKey& out);
 
 // The 27 CloudWatch units; absent means None. Stored as a one-byte code.
 std::optional<uint8_t> UnitCode(std::string_view unit);
@@ -194,6 +197,15 @@ class MetricStore {
   virtual Result<std::vector<SeriesInfo>> List(const ListFilter& filter,
                                                const std::optional<SeriesKey>& after,
                                                size_t limit) = 0;
+
+  // Calls visit(encoded key, newest datapoint time) for every series List would return for
+  // `filter` without its `dimensions` (account, region, namespace and metric name prefixes,
+  // active_since), in no particular order, until visit returns false. Nothing is decoded or
+  // copied: the path for scans that test every series (SEARCH, Metrics Insights;
+  // docs/search-and-insights.md). `key` is valid during the call only (DecodeSeriesKeyInto reads
+  // it); visit must not call the store. The default implementation pages through List.
+  virtual Status ScanSeries(const ListFilter& filter,
+                            const std::function<bool(std::string_view key, Timestamp last)>& visit);
 
   // Deletes everything (every account and region).
   virtual Status Reset() = 0;

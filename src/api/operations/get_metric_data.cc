@@ -1,12 +1,14 @@
 // GetMetricData: validate the queries the way CloudWatch does (every problem reported, one line
 // each), then hand them to the query engine (query/metric_data.h), which reads, labels and pages.
-// Metric math (Expression) arrives with its own issue; until then such a query is refused by name.
+// Expression queries (metric math, SEARCH, Metrics Insights) are checked by query::math::CheckRequest
+// (docs/metric-math.md) and their problems reported with the others.
 // Messages and the rules AWS does not publish are in docs/query.md and docs/decisions/0021.
 #include <set>
 
 #include "api/convert.h"
 #include "api/limits.h"
 #include "api/operations/operations.h"
+#include "vigil/query/math.h"
 #include "vigil/query/metric_data.h"
 
 namespace vigil::api::ops {
@@ -88,7 +90,6 @@ Status GetMetricData(RequestContext& ctx, const cw::GetMetricDataInput& in,
   Problems p;
   std::set<std::string_view> ids;
   bool duplicate = false;
-  const cw::MetricDataQuery* expression = nullptr;
   for (size_t i = 0; i < queries.size(); ++i) {
     const cw::MetricDataQuery& q = queries[i];
     const std::string path = "MetricDataQueries.member." + std::to_string(i + 1);
@@ -105,8 +106,12 @@ Status GetMetricData(RequestContext& ctx, const cw::GetMetricDataInput& in,
       p.Add("The parameter " + path + ".MetricStat is required.");
     } else if (q.metric_stat) {
       CheckMetricStat(ctx, q, path, p, req.queries[i]);
-    } else if (!expression) {
-      expression = &q;
+    } else {
+      query::MetricDataQuery& e = req.queries[i];
+      e.expression = q.expression;
+      e.period_seconds = q.period.value_or(0);  // 0: not given (metric_data.h)
+      e.series.account = ctx.account;
+      e.series.region = ctx.region;
     }
     if (q.period && !IsValidPeriod(*q.period)) {
       p.Add("The parameter " + path + ".Period must be 1, 5, 10, 20, 30 or a multiple of 60.");
@@ -116,6 +121,7 @@ Status GetMetricData(RequestContext& ctx, const cw::GetMetricDataInput& in,
     req.queries[i].return_data = q.return_data.value_or(true);
   }
   if (duplicate) p.Add("The values for parameter id in MetricDataQueries are not unique.");
+  for (std::string& line : query::math::CheckRequest(req.queries)) p.Add(std::move(line));
   if (in.start_time == in.end_time) {
     p.Add("The parameter StartTime must not equal parameter EndTime.");
   } else if (in.start_time > in.end_time) {
@@ -135,12 +141,6 @@ Status GetMetricData(RequestContext& ctx, const cw::GetMetricDataInput& in,
     }
   }
   if (!p.empty()) return p.Error();
-  if (expression) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
-                     "Metric math is not supported yet: query " + expression->id +
-                         " has an Expression. vigil answers MetricStat queries only; see "
-                         "docs/query.md.");
-  }
 
   req.start = in.start_time;
   req.end = in.end_time;

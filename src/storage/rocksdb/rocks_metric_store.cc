@@ -425,6 +425,13 @@ Result<std::vector<SeriesInfo>> RocksMetricStore::List(const ListFilter& filter,
   return index_.List(filter, after, limit);
 }
 
+Status RocksMetricStore::ScanSeries(
+    const ListFilter& filter,
+    const std::function<bool(std::string_view key, Timestamp last)>& visit) {
+  index_.Scan(filter, visit);
+  return OkStatus();
+}
+
 Status RocksMetricStore::Reset() {
   std::lock_guard maintenance(maintenance_mu_);
   std::lock_guard checkpoint(checkpoint_mu_);

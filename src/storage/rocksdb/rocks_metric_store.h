@@ -51,6 +51,9 @@ class RocksMetricStore final : public MetricStore {
   Result<std::vector<SeriesInfo>> List(const ListFilter& filter,
                                        const std::optional<SeriesKey>& after,
                                        size_t limit) override;
+  Status ScanSeries(const ListFilter& filter,
+                    const std::function<bool(std::string_view key, Timestamp last)>& visit)
+      override;
   Status Reset() override;
   // Open, and RocksDB has not stopped on a background error (a full disk, an I/O error).
   bool Healthy() const override;

@@ -450,14 +450,13 @@ TEST_P(GetMetricDataTest, ExactlyOneOfMetricStatAndExpression) {
   ExpectValidation(Request({Query("a", "v", "m"), both}),
                    "The parameters MetricDataQuery Expression and MetricStat are mutually "
                    "exclusive and you have specified both.\n");
+  // An Expression alone is enough (metric math: metric_math_test.cc).
   cw::MetricDataQuery math;
   math.id = "total";
   math.expression = "SUM(METRICS())";
-  cw::GetMetricDataOutput out;
-  ExpectError(Do("GetMetricData", Request({Query("a", "v", "m"), math}), out), 400,
-              "InvalidParameterValue",
-              "Metric math is not supported yet: query total has an Expression. vigil answers "
-              "MetricStat queries only; see docs/query.md.");
+  auto out = Get(Request({Query("a", "v", "m"), math}));
+  ASSERT_EQ(out.metric_data_results->size(), 2u);
+  EXPECT_EQ((*out.metric_data_results)[1].id, "total");
 }
 
 TEST_P(GetMetricDataTest, StatisticsPeriodsAndMetricsAreChecked) {
