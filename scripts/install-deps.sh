@@ -18,7 +18,7 @@ esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 runtime_pkgs=(librocksdb7.8 libcbor0.8 libspdlog1.10 libfmt9 libboost-system1.74.0 zlib1g
-              libssl3 ca-certificates tzdata libsimdjson14)
+              libssl3 ca-certificates tzdata libsimdjson14 libdate-tz3)
 build_pkgs=(build-essential g++ cmake pkg-config ccache libboost-dev libboost-system-dev
             nlohmann-json3-dev libcbor-dev librocksdb-dev libspdlog-dev libfmt-dev zlib1g-dev
             libssl-dev libhowardhinnant-date-dev libsimdjson-dev)

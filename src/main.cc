@@ -13,6 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "vigil/alarms/notifier.h"
+#include "vigil/alarms/service.h"
+#include "vigil/alarms/state_store.h"
 #include "vigil/api/frontend.h"
 #include "vigil/common/clock.h"
 #include "vigil/common/logging.h"
@@ -42,6 +45,9 @@ Usage: vigil [flags]
   --default-account ID     account of requests whose access key is not a 12-digit account id
                            (env VIGIL_DEFAULT_ACCOUNT; default 123456789012)
   --default-region REGION  region of unsigned requests (env VIGIL_DEFAULT_REGION; default us-east-1)
+  --clock MODE             system (default) or manual: time moves only through
+                           POST /_vigil/clock, which runs the alarm evaluations that become due
+                           (env VIGIL_CLOCK; see docs/alarms.md)
   --io-threads N           HTTP I/O threads (default 2)
   --workers N              request worker threads (default 2)
   --max-body-bytes N       largest request body as sent (default 1048576)
@@ -60,6 +66,7 @@ struct Config {
   bool strict_namespaces = false;
   std::string default_account = "123456789012";
   std::string default_region = "us-east-1";
+  std::string clock = "system";
   int io_threads = 2;
   int workers = 2;
   size_t max_body_bytes = 1024 * 1024;
@@ -101,6 +108,7 @@ Config ParseConfig(int argc, char** argv) {
   if (auto v = Env("VIGIL_STRICT_NAMESPACES")) c.strict_namespaces = *v == "1" || *v == "true";
   if (auto v = Env("VIGIL_DEFAULT_ACCOUNT")) c.default_account = *v;
   if (auto v = Env("VIGIL_DEFAULT_REGION")) c.default_region = *v;
+  if (auto v = Env("VIGIL_CLOCK")) c.clock = *v;
 
   std::vector<std::string> args(argv + 1, argv + argc);
   for (size_t i = 0; i < args.size(); ++i) {
@@ -141,6 +149,8 @@ Config ParseConfig(int argc, char** argv) {
       c.default_account = next();
     } else if (flag == "--default-region") {
       c.default_region = next();
+    } else if (flag == "--clock") {
+      c.clock = next();
     } else if (flag == "--io-threads") {
       c.io_threads = std::max(1, ParseInt(flag, next()));
     } else if (flag == "--workers") {
@@ -154,6 +164,7 @@ Config ParseConfig(int argc, char** argv) {
     }
   }
   if (c.sync != "process" && c.sync != "always") Fail("--sync must be process or always");
+  if (c.clock != "system" && c.clock != "manual") Fail("--clock must be system or manual");
   return c;
 }
 
@@ -203,7 +214,13 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  vigil::SystemClock clock;
+  // The one clock everything reads. A manual clock starts at the wall-clock time of start-up
+  // and then moves only through POST /_vigil/clock.
+  vigil::SystemClock system_clock;
+  std::optional<vigil::ManualClock> manual_clock;
+  if (config.clock == "manual") manual_clock.emplace(system_clock.Now());
+  const vigil::Clock& clock =
+      manual_clock ? static_cast<const vigil::Clock&>(*manual_clock) : system_clock;
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) Fail("cannot create --data-dir " + config.data_dir + ": " + ec.message());
@@ -217,9 +234,29 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // Alarms: their own RocksDB instance under <data-dir>/state, loaded before serving.
+  vigil::alarms::StateStoreOptions state_options;
+  state_options.path = (std::filesystem::path(config.data_dir) / "state").string();
+  state_options.sync = config.sync == "always";
+  auto state_store = vigil::alarms::OpenRocksStateStore(state_options);
+  if (!state_store.ok()) {
+    log->critical("{}", state_store.error().message);
+    return 1;
+  }
+  vigil::alarms::LoggingNotifier notifier;
+  auto alarm_service =
+      std::make_unique<vigil::alarms::AlarmService>(**state_store, **store, notifier);
+  if (auto s = alarm_service->Load(); !s.ok()) {
+    log->critical("loading alarms: {}", s.error().message);
+    return 1;
+  }
+  (void)alarm_service->RunDue(clock.Now());  // the schedule starts now: no catch-up at start
+
   vigil::api::Services services;
   services.metrics = store->get();
   services.clock = &clock;
+  services.alarms = alarm_service.get();
+  services.manual_clock = manual_clock ? &*manual_clock : nullptr;
   services.config.default_account = config.default_account;
   services.config.default_region = config.default_region;
   services.config.strict_namespaces = config.strict_namespaces;
@@ -261,8 +298,34 @@ int main(int argc, char** argv) {
     });
   }
 
-  log->info("vigil {} listening on {}:{} (data in {}, sync={}, maintenance every {} s)", kVersion,
-            host, server.port(), config.data_dir, config.sync, config.maintenance_interval);
+  // The alarm evaluator on the system clock: wakes at every 10-second tick and runs what is due.
+  // On the manual clock POST /_vigil/clock runs the evaluations instead.
+  std::mutex evaluator_mu;
+  std::condition_variable evaluator_cv;
+  bool evaluator_stop = false;
+  std::thread evaluator;
+  if (!manual_clock) {
+    evaluator = std::thread([&] {
+      auto alog = vigil::Logger("alarms");
+      std::unique_lock lock(evaluator_mu);
+      while (!evaluator_stop) {
+        int64_t ms = clock.Now().millis;
+        auto wait = std::chrono::milliseconds(10'000 - ms % 10'000 + 5);
+        if (evaluator_cv.wait_for(lock, wait, [&] { return evaluator_stop; })) break;
+        lock.unlock();
+        auto report = alarm_service->RunDue(clock.Now());
+        if (report.transitions > 0 || report.errors > 0) {
+          alog->debug("evaluation: {} alarms, {} transitions, {} errors", report.evaluations,
+                      report.transitions, report.errors);
+        }
+        lock.lock();
+      }
+    });
+  }
+
+  log->info("vigil {} listening on {}:{} (data in {}, sync={}, maintenance every {} s, {} clock)",
+            kVersion, host, server.port(), config.data_dir, config.sync,
+            config.maintenance_interval, config.clock);
   if (!config.port_file.empty()) WritePortFile(config.port_file, server.port());
 
   int sig = 0;
@@ -275,6 +338,14 @@ int main(int argc, char** argv) {
   }
   maintenance_cv.notify_all();
   if (maintenance.joinable()) maintenance.join();
+  {
+    std::lock_guard lock(evaluator_mu);
+    evaluator_stop = true;
+  }
+  evaluator_cv.notify_all();
+  if (evaluator.joinable()) evaluator.join();
+  alarm_service.reset();
+  state_store->reset();  // flushes and closes the state database
   store->reset();  // checkpoints the head, flushes and closes RocksDB
   log->info("stopped");
   return 0;

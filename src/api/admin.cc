@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vigil/alarms/service.h"
 #include "vigil/common/logging.h"
 
 namespace vigil::api {
@@ -38,6 +39,16 @@ HttpResponse Admin::Handle(const HttpRequest& req) {
     if (req.method != "POST") return Json(405, {{"error", "use POST"}});
     return Maintenance(req);
   }
+  if (path == "/_vigil/clock") {
+    if (req.method != "POST" && req.method != "GET") {
+      return Json(405, {{"error", "use GET or POST"}});
+    }
+    return Clock(req);
+  }
+  if (path == "/_vigil/alarms/evaluate") {
+    if (req.method != "POST") return Json(405, {{"error", "use POST"}});
+    return EvaluateAlarms();
+  }
   return Json(404, {{"error", "no such endpoint: " + std::string(path)}});
 }
 
@@ -52,6 +63,7 @@ HttpResponse Admin::Health() {
 
 HttpResponse Admin::Reset() {
   Status s = services_->metrics->Reset();
+  if (s.ok() && services_->alarms != nullptr) s = services_->alarms->Reset();
   if (!s.ok()) {
     Logger("api")->error("reset failed: {}", s.error().message);
     return Json(500, {{"status", "error"}, {"message", s.error().message}});
@@ -75,6 +87,59 @@ HttpResponse Admin::Maintenance(const HttpRequest& req) {
                     {"rolled_up_blocks", report->rolled_up_blocks},
                     {"advanced_tiers", report->advanced_tiers},
                     {"compacted", report->compacted}});
+}
+
+namespace {
+
+nlohmann::json PassJson(Timestamp now, const alarms::PassReport& r) {
+  return {{"now", now.as_double_seconds()},
+          {"ticks", r.ticks},
+          {"evaluations", r.evaluations},
+          {"transitions", r.transitions},
+          {"errors", r.errors}};
+}
+
+}  // namespace
+
+HttpResponse Admin::Clock(const HttpRequest& req) {
+  ManualClock* manual = services_->manual_clock;
+  if (req.method == "GET") {
+    return Json(200, {{"now", services_->clock->Now().as_double_seconds()},
+                      {"mode", manual != nullptr ? "manual" : "system"}});
+  }
+  if (manual == nullptr) {
+    return Json(409, {{"error", "vigil runs on the system clock; start it with --clock=manual "
+                                "(or VIGIL_CLOCK=manual) to move time"}});
+  }
+  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  auto number = [&](const char* key) -> std::optional<double> {
+    if (!body.is_object() || !body.contains(key) || !body[key].is_number()) return std::nullopt;
+    return body[key].get<double>();
+  };
+  auto now = number("now");
+  auto advance = number("advance");
+  if (now.has_value() == advance.has_value()) {
+    return Json(400, {{"error", R"(send {"now": <epoch seconds>} or {"advance": <seconds>})"}});
+  }
+  if (advance && *advance < 0) return Json(400, {{"error", "advance must not be negative"}});
+  std::optional<Timestamp> target =
+      now ? FromEpochSeconds(*now)
+          : FromEpochSeconds(manual->Now().as_double_seconds() + *advance);
+  if (!target) return Json(400, {{"error", "time out of range"}});
+  // One mover at a time, so two requests cannot interleave Set and the evaluation.
+  std::lock_guard lock(clock_mu_);
+  manual->Set(*target);
+  alarms::PassReport report;
+  if (services_->alarms != nullptr) report = services_->alarms->RunDue(*target);
+  Logger("api")->debug("clock set to {} ({} evaluations, {} transitions)",
+                       FormatIso8601(*target), report.evaluations, report.transitions);
+  return Json(200, PassJson(*target, report));
+}
+
+HttpResponse Admin::EvaluateAlarms() {
+  if (services_->alarms == nullptr) return Json(503, {{"error", "no alarm service"}});
+  Timestamp now = services_->clock->Now();
+  return Json(200, PassJson(now, services_->alarms->EvaluateAll(now)));
 }
 
 }  // namespace vigil::api

@@ -4,9 +4,15 @@
 //   POST /moto-api/reset  the same, so test suites written for moto's server mode run unchanged
 //   POST /_vigil/maintenance[?compact=1]  one store maintenance pass now (checkpoint, rollups,
 //                         expiry; with compact=1 also a full compaction); 200 with its report
+//   GET  /_vigil/clock    {"now": <epoch seconds>, "mode": "manual"|"system"}
+//   POST /_vigil/clock    --clock=manual only: {"now": <epoch s>} or {"advance": <s>} moves the
+//                         clock, runs every alarm evaluation that became due, then answers
+//                         {"now", "ticks", "evaluations", "transitions"} (docs/alarms.md)
+//   POST /_vigil/alarms/evaluate  one evaluation pass of every alarm now, on either clock
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <string_view>
 
 #include "vigil/api/frontend.h"
@@ -25,9 +31,12 @@ class Admin {
   HttpResponse Health();
   HttpResponse Reset();
   HttpResponse Maintenance(const HttpRequest& request);
+  HttpResponse Clock(const HttpRequest& request);
+  HttpResponse EvaluateAlarms();
 
   Services* services_;
   std::chrono::steady_clock::time_point started_;
+  std::mutex clock_mu_;
 };
 
 }  // namespace vigil::api

@@ -122,7 +122,7 @@ class VigilServer:
     def __init__(self, binary: str | os.PathLike | None = None, data_dir: str | None = None,
                  log_level: str = "debug", extra_args: tuple[str, ...] = (),
                  env: dict | None = None, start_timeout: float = START_TIMEOUT,
-                 launcher: tuple[str, ...] = ()):
+                 launcher: tuple[str, ...] = (), clock: str | None = None):
         self.launcher = tuple(launcher)  # e.g. (sys.executable,) for a script stand-in
         self.binary = Path(binary or os.environ.get("VIGIL_BIN") or DEFAULT_BINARY)
         self.workdir = Path(tempfile.mkdtemp(prefix="vigil-it-"))
@@ -131,6 +131,9 @@ class VigilServer:
         self.port_file = self.workdir / "port"
         self.log_level = log_level
         self.extra_args = tuple(extra_args)
+        # clock="manual": time moves only through set_clock()/advance_clock() (docs/alarms.md).
+        if clock is not None:
+            self.extra_args += ("--clock", clock)
         self.env = env
         self.start_timeout = start_timeout
         self.proc: subprocess.Popen | None = None
@@ -289,6 +292,30 @@ class VigilServer:
         status, _, body = http_get(self.endpoint, "/_vigil/health")
         return status, json.loads(body) if body else {}
 
+    # -- time (a server started with clock="manual") -----------------------------------------
+
+    def set_clock(self, now: float) -> dict:
+        """Moves the manual clock to ``now`` (epoch seconds); every alarm evaluation that becomes
+        due has run when this returns. Returns the server's JSON answer."""
+        return clock_post(self.endpoint, {"now": now})
+
+    def advance_clock(self, seconds: float) -> dict:
+        return clock_post(self.endpoint, {"advance": seconds})
+
+    def evaluate_alarms(self) -> dict:
+        status, _, body = http_post(self.endpoint, "/_vigil/alarms/evaluate")
+        if status != 200:
+            raise HarnessError(f"/_vigil/alarms/evaluate answered {status}: {body!r}")
+        return json.loads(body)
+
+
+def clock_post(endpoint: str, payload: dict) -> dict:
+    status, _, body = http_post(endpoint, "/_vigil/clock", json.dumps(payload).encode(),
+                                {"Content-Type": "application/json"})
+    if status != 200:
+        raise HarnessError(f"/_vigil/clock answered {status}: {body!r}")
+    return json.loads(body)
+
 
 class ExternalServer:
     """Stands in for VigilServer when VIGIL_ENDPOINT names a server that is already running."""
@@ -316,6 +343,12 @@ class ExternalServer:
 
     def log_tail(self, lines: int = 120) -> str:
         return "(external endpoint: no log)"
+
+    def set_clock(self, now: float) -> dict:
+        return clock_post(self.endpoint, {"now": now})
+
+    def advance_clock(self, seconds: float) -> dict:
+        return clock_post(self.endpoint, {"advance": seconds})
 
 
 class ModuleServer:

@@ -84,10 +84,10 @@ class AwsCliTest(VigilTestCase):
             ": The parameter StartTime must be less than the parameter EndTime."))
 
     def test_unimplemented_operation(self):
-        result = self.cli("describe-alarms", ok=False)
+        result = self.cli("describe-insight-rules", ok=False)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("(NotImplemented)", result.stderr)
-        self.assertIn("DescribeAlarms", result.stderr)
+        self.assertIn("DescribeInsightRules", result.stderr)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,13 @@ from vigiltest import for_each_protocol
 SERVER = ModuleServer()
 setUpModule, tearDownModule = SERVER.setup, SERVER.teardown
 
-IMPLEMENTED = {"PutMetricData", "ListMetrics", "GetMetricStatistics", "GetMetricData"}
+IMPLEMENTED = {"PutMetricData", "ListMetrics", "GetMetricStatistics", "GetMetricData",
+               # the alarm engine (test_alarms*.py)
+               "PutMetricAlarm", "PutCompositeAlarm", "DescribeAlarms", "DescribeAlarmsForMetric",
+               "DeleteAlarms", "SetAlarmState", "EnableAlarmActions", "DisableAlarmActions",
+               "DescribeAlarmHistory", "TagResource", "UntagResource", "ListTagsForResource",
+               "PutAlarmMuteRule", "GetAlarmMuteRule", "ListAlarmMuteRules",
+               "DeleteAlarmMuteRule"}
 
 
 def minimal_value(shape, depth=0):
@@ -55,7 +61,7 @@ class _Unimplemented:
         c = self.client()
         model = c.meta.service_model
         pending = sorted(set(model.operation_names) - IMPLEMENTED)
-        self.assertEqual(len(pending), 42, "the model changed: review IMPLEMENTED")
+        self.assertEqual(len(pending), 26, "the model changed: review IMPLEMENTED")
         for name in pending:
             with self.subTest(operation=name):
                 op = model.operation_model(name)

@@ -56,11 +56,11 @@ class _WireErrors(_Helpers):
 
     def test_unimplemented_operation_is_501_not_implemented(self):
         c = self.client()
-        err = self.assertClientError(c.describe_alarms, "NotImplemented", status=501)
-        self.assertIn("DescribeAlarms", err["Error"]["Message"])
-        raw = self.error(self.raw("DescribeAlarmHistory", {}), status=501)
+        err = self.assertClientError(c.describe_insight_rules, "NotImplemented", status=501)
+        self.assertIn("DescribeInsightRules", err["Error"]["Message"])
+        raw = self.error(self.raw("ListManagedInsightRules", {}), status=501)
         self.assertEqual(raw.code, "NotImplemented")
-        self.assertIn("DescribeAlarmHistory", raw.message or "")
+        self.assertIn("ListManagedInsightRules", raw.message or "")
 
     # -- malformed bodies ----------------------------------------------------------------
 

@@ -13,6 +13,10 @@
 #include "vigil/common/http.h"
 #include "vigil/storage/metric_store.h"
 
+namespace vigil::alarms {
+class AlarmService;
+}  // namespace vigil::alarms
+
 namespace vigil::api {
 
 struct ApiConfig {
@@ -30,6 +34,11 @@ struct ApiConfig {
 struct Services {
   storage::MetricStore* metrics = nullptr;
   const Clock* clock = nullptr;
+  // The alarm engine (nullptr in tests that need no alarms: the alarm operations then answer
+  // InternalFailure).
+  alarms::AlarmService* alarms = nullptr;
+  // `--clock=manual`: the clock POST /_vigil/clock moves (nullptr otherwise).
+  ManualClock* manual_clock = nullptr;
   ApiConfig config;
 };
 

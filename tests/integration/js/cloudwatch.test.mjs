@@ -2,7 +2,8 @@
 //
 // Starts $VIGIL_BIN (default <repo>/build/vigil) on a free port with --port-file and a temp
 // data dir, waits for /_vigil/health, then: put (small, and > 10 KiB so the SDK gzips it), list,
-// get statistics, one error, and finally SIGTERM -> exit code 0.
+// get statistics, metric math through GetMetricData, one error, and finally SIGTERM -> exit
+// code 0.
 // VIGIL_ENDPOINT=http://host:port targets a running server instead (nothing is spawned; the
 // SIGTERM test is skipped). Run: npm ci && node --test (see docs/testing.md).
 
@@ -19,7 +20,8 @@ import {
   PutMetricDataCommand,
   ListMetricsCommand,
   GetMetricStatisticsCommand,
-  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  DescribeInsightRulesCommand,
 } from "@aws-sdk/client-cloudwatch";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -204,6 +206,31 @@ test("get metric statistics", withLog(async () => {
   assert.deepEqual(bulk.Datapoints.map((d) => [d.Sum, d.Unit]), [[299, "Count"]]);
 }));
 
+test("get metric data with a metric-math expression", withLog(async () => {
+  const { c } = client();
+  const res = await c.send(new GetMetricDataCommand({
+    StartTime: new Date(t0), EndTime: new Date(t0 + 60000), ScanBy: "TimestampAscending",
+    MetricDataQueries: [
+      { Id: "m1", ReturnData: false, MetricStat: { Metric: { Namespace: ns, MetricName: "Latency",
+        Dimensions: [{ Name: "Host", Value: "h1" }] }, Period: 60, Stat: "Sum" } },
+      { Id: "e1", Expression: "m1 * 2 + RUNNING_SUM(m1)", Label: "doubled" },
+    ],
+  }));
+  assert.equal(res.MetricDataResults.length, 1);
+  const r = res.MetricDataResults[0];
+  assert.deepEqual([r.Id, r.Label, r.StatusCode, r.Values], ["e1", "doubled", "Complete", [64.5]]);
+  assert.equal(r.Timestamps[0].getTime(), t0);
+  await assert.rejects(c.send(new GetMetricDataCommand({
+    StartTime: new Date(t0), EndTime: new Date(t0 + 60000),
+    MetricDataQueries: [{ Id: "e1", Expression: "SUM(m9" }],
+  })), (err) => {
+    assert.equal(err.Code, "ValidationError");
+    assert.equal(err.message,
+      "Error in expression e1: syntax error at position 7: the '(' at position 4 is not closed.\n");
+    return true;
+  });
+}));
+
 test("an error carries the legacy code, the status and the message", withLog(async () => {
   const { c } = client();
   await assert.rejects(
@@ -220,9 +247,9 @@ test("an error carries the legacy code, the status and the message", withLog(asy
       assert.equal(err.message, "The parameter StartTime must be less than the parameter EndTime.");
       return true;
     });
-  await assert.rejects(c.send(new DescribeAlarmsCommand({})), (err) => {
+  await assert.rejects(c.send(new DescribeInsightRulesCommand({})), (err) => {
     assert.equal(err.$metadata.httpStatusCode, 501);
-    assert.match(err.message, /DescribeAlarms/);
+    assert.match(err.message, /DescribeInsightRules/);
     return true;
   });
 }));
