@@ -175,6 +175,11 @@ std::string MuteKey(std::string_view account, std::string_view region, std::stri
   k += name;
   return k;
 }
+std::string HeldKey(std::string_view account, std::string_view region, std::string_view name) {
+  std::string k = Key(kHeldTag, account, region);
+  k += name;
+  return k;
+}
 std::string HistoryKey(std::string_view account, std::string_view region, Timestamp t,
                        uint64_t sequence) {
   std::string k = Key(kHistoryTag, account, region);
@@ -212,6 +217,7 @@ std::string EncodeAlarm(const Alarm& a) {
   PutOpt(j, "suppressedBy", a.actions_suppressed_by);
   PutOpt(j, "suppressedReason", a.actions_suppressed_reason);
   if (a.suppression_until) j["suppressionUntil"] = a.suppression_until->millis;
+  if (a.left_alarm_at) j["leftAlarmAt"] = a.left_alarm_at->millis;
   return j.dump();
 }
 
@@ -235,6 +241,7 @@ std::optional<Alarm> DecodeAlarm(std::string_view text) {
     GetOpt(j, "suppressedBy", a.actions_suppressed_by);
     GetOpt(j, "suppressedReason", a.actions_suppressed_reason);
     if (j.contains("suppressionUntil")) a.suppression_until = GetTime(j, "suppressionUntil");
+    if (j.contains("leftAlarmAt")) a.left_alarm_at = GetTime(j, "leftAlarmAt");
     return a;
   } catch (const std::exception&) {
     return std::nullopt;
@@ -316,6 +323,67 @@ std::string ConfigJson(const Alarm& a) {
   j["alarmArn"] = a.arn;
   j["alarmConfigurationUpdatedTimestamp"] = FormatAwsMillis(a.config_updated);
   return j.dump();
+}
+
+std::string EncodeHeld(const HeldActions& h) {
+  json j;
+  j["composite"] = h.composite;
+  j["state"] = std::string(StateName(h.state));
+  PutTime(j, "deadline", h.deadline);
+  PutTime(j, "configUpdated", h.config_updated);
+  json actions = json::array();
+  for (const auto& r : h.actions) {
+    json a;
+    a["actionArn"] = r.action_arn;
+    a["alarmName"] = r.alarm_name;
+    a["alarmArn"] = r.alarm_arn;
+    a["kind"] = std::string(AlarmKindName(r.kind));
+    a["oldState"] = std::string(StateName(r.old_state));
+    a["newState"] = std::string(StateName(r.new_state));
+    a["reason"] = r.reason;
+    PutOpt(a, "reasonData", r.reason_data);
+    PutTime(a, "stateChangeTime", r.state_change_time);
+    actions.push_back(std::move(a));
+  }
+  j["actions"] = std::move(actions);
+  return j.dump();
+}
+
+std::optional<HeldActions> DecodeHeld(std::string_view account, std::string_view region,
+                                      std::string_view text) {
+  try {
+    json j = json::parse(text);
+    HeldActions h;
+    h.composite = j.at("composite").get<std::string>();
+    auto state = ParseState(j.at("state").get<std::string>());
+    if (!state) return std::nullopt;
+    h.state = *state;
+    h.deadline = GetTime(j, "deadline");
+    h.config_updated = GetTime(j, "configUpdated");
+    for (const auto& a : j.at("actions")) {
+      ActionRequest r;
+      r.account = std::string(account);
+      r.region = std::string(region);
+      r.action_arn = a.at("actionArn").get<std::string>();
+      r.alarm_name = a.at("alarmName").get<std::string>();
+      r.alarm_arn = a.at("alarmArn").get<std::string>();
+      r.kind = a.at("kind").get<std::string>() == AlarmKindName(AlarmKind::kComposite)
+                   ? AlarmKind::kComposite
+                   : AlarmKind::kMetric;
+      auto old_state = ParseState(a.at("oldState").get<std::string>());
+      auto new_state = ParseState(a.at("newState").get<std::string>());
+      if (!old_state || !new_state) return std::nullopt;
+      r.old_state = *old_state;
+      r.new_state = *new_state;
+      r.reason = a.value("reason", std::string());
+      GetOpt(a, "reasonData", r.reason_data);
+      r.state_change_time = GetTime(a, "stateChangeTime");
+      h.actions.push_back(std::move(r));
+    }
+    return h;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace vigil::alarms::codec

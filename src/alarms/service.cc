@@ -85,6 +85,29 @@ Status AlarmService::Load() {
         impl_->Data(k).mutes.emplace(std::move(name), std::move(me));
         return true;
       }));
+  // Actions held for a WaitPeriod survive a restart; a record whose composite was deleted,
+  // redefined or has left the state since is dropped (as ReleaseDeferred would drop it).
+  WriteBatch stale;
+  RETURN_IF_ERROR(impl_->store.Scan(
+      codec::TagPrefix(codec::kHeldTag), [&](std::string_view key, std::string_view v) {
+        std::string account, region;
+        if (!codec::SplitScope(key, account, region)) {
+          ++bad;
+          return true;
+        }
+        auto h = codec::DecodeHeld(account, region, v);
+        ScopeData& sd = impl_->Data({account, region});
+        auto c = h ? sd.alarms.find(h->composite) : sd.alarms.end();
+        if (c == sd.alarms.end() || c->second.alarm.config_updated != h->config_updated ||
+            c->second.alarm.status.value != h->state) {
+          stale.deletes.emplace_back(key);
+          return true;
+        }
+        sd.deferred.push_back(DeferredActions{h->composite, c->second.generation, h->state,
+                                              h->deadline, std::move(h->actions)});
+        return true;
+      }));
+  if (!stale.empty()) RETURN_IF_ERROR(impl_->store.Write(stale));
   size_t alarms = 0;
   for (auto& [k, sd] : impl_->scopes) {
     alarms += sd.alarms.size();
@@ -300,7 +323,9 @@ Status AlarmService::DeleteAlarms(const Scope& scope, const std::vector<std::str
     impl_->AddHistory(k, sd, std::move(h), fx);
     fx.batch.deletes.push_back(codec::AlarmKey(k.first, k.second, name));
     sd.composites.erase(name);
-    std::erase_if(sd.deferred, [&](const DeferredActions& d) { return d.composite == name; });
+    if (std::erase_if(sd.deferred, [&](const DeferredActions& d) { return d.composite == name; })) {
+      fx.batch.deletes.push_back(codec::HeldKey(k.first, k.second, name));
+    }
     sd.alarms.erase(it);
   }
   return impl_->Persist(fx);

@@ -88,7 +88,7 @@ void AlarmService::Impl::Transition(const ScopeKey& k, ScopeData& sd, Entry& e, 
                                     std::string reason, std::optional<std::string> reason_data,
                                     Timestamp now, Effects& fx, std::set<std::string>& visited) {
   AlarmStatus old = e.alarm.status;
-  if (old.value == AlarmState::kAlarm && state != AlarmState::kAlarm) e.left_alarm_at = now;
+  if (old.value == AlarmState::kAlarm && state != AlarmState::kAlarm) e.alarm.left_alarm_at = now;
   e.alarm.status = AlarmStatus{state, std::move(reason), std::move(reason_data), now, now};
   ++fx.transitions;
 
@@ -141,12 +141,12 @@ void AlarmService::Impl::Transition(const ScopeKey& k, ScopeData& sd, Entry& e, 
           suppressed = true;
           e.alarm.actions_suppressed_by = "Alarm";
           e.alarm.actions_suppressed_reason = "Alarm " + sup_name + " is in ALARM state";
-        } else if (sup.left_alarm_at && now.millis < sup.left_alarm_at->millis + extension * 1000) {
+        } else if (sup.alarm.left_alarm_at && now.millis < sup.alarm.left_alarm_at->millis + extension * 1000) {
           suppressed = true;
           e.alarm.actions_suppressed_by = "ExtensionPeriod";
           e.alarm.actions_suppressed_reason =
               "Actions are suppressed by ExtensionPeriod after " + sup_name + " left ALARM";
-          e.alarm.suppression_until = Timestamp{sup.left_alarm_at->millis + extension * 1000};
+          e.alarm.suppression_until = Timestamp{sup.alarm.left_alarm_at->millis + extension * 1000};
         } else if (wait > 0 && !requests.empty()) {
           suppressed = true;
           e.alarm.actions_suppressed_by = "WaitPeriod";
@@ -155,6 +155,10 @@ void AlarmService::Impl::Transition(const ScopeKey& k, ScopeData& sd, Entry& e, 
           e.alarm.suppression_until = Timestamp{now.millis + wait * 1000};
           std::erase_if(sd.deferred,
                         [&](const DeferredActions& d) { return d.composite == cfg.name; });
+          fx.batch.puts.emplace_back(
+              codec::HeldKey(k.first, k.second, cfg.name),
+              codec::EncodeHeld(codec::HeldActions{cfg.name, state, *e.alarm.suppression_until,
+                                                   e.alarm.config_updated, requests}));
           sd.deferred.push_back(DeferredActions{cfg.name, e.generation, state,
                                                 *e.alarm.suppression_until, std::move(requests)});
           requests.clear();
@@ -189,8 +193,10 @@ void AlarmService::Impl::Transition(const ScopeKey& k, ScopeData& sd, Entry& e, 
   if (state == AlarmState::kAlarm) {
     std::erase_if(sd.deferred, [&](const DeferredActions& d) {
       auto c = sd.alarms.find(d.composite);
-      return c != sd.alarms.end() && c->second.alarm.config.actions_suppressor &&
-             StripArn(k, *c->second.alarm.config.actions_suppressor) == cfg.name;
+      bool cancel = c != sd.alarms.end() && c->second.alarm.config.actions_suppressor &&
+                    StripArn(k, *c->second.alarm.config.actions_suppressor) == cfg.name;
+      if (cancel) fx.batch.deletes.push_back(codec::HeldKey(k.first, k.second, d.composite));
+      return cancel;
     });
   }
   PropagateToParents(k, sd, e, now, fx, visited);
@@ -313,6 +319,7 @@ void AlarmService::Impl::ReleaseDeferred(Timestamp now) {
           c->second.alarm.suppression_until.reset();
           PutAlarmRecord(c->second, fx);
         }
+        fx.batch.deletes.push_back(codec::HeldKey(k.first, k.second, it->composite));
         it = sd.deferred.erase(it);
       }
     }

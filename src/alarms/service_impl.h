@@ -24,7 +24,6 @@ struct Entry {
   std::shared_ptr<const CompiledAlarm> compiled;  // metric alarms
   std::optional<CompositeRule> rule;              // composite alarms
   uint64_t generation = 0;                        // bumped by every definition change
-  std::optional<Timestamp> left_alarm_at;         // last ALARM -> other transition (suppressors)
 };
 
 struct MuteEntry {

@@ -95,6 +95,9 @@ struct Alarm {
   std::optional<std::string> actions_suppressed_by;
   std::optional<std::string> actions_suppressed_reason;
   std::optional<Timestamp> suppression_until;
+  // When the alarm last left ALARM: a composite it suppresses keeps its actions suppressed for
+  // ActionsSuppressorExtensionPeriod after this. Persisted, so a restart keeps the extension.
+  std::optional<Timestamp> left_alarm_at;
 };
 
 enum class HistoryType : uint8_t { kConfigurationUpdate, kStateUpdate, kAction };

@@ -402,6 +402,65 @@ TEST_F(AlarmServiceTest, ActionsSuppressorExtensionPeriodAfterSuppressorLeavesAl
   EXPECT_FALSE(Get("comp").actions_suppressed_by.has_value());
 }
 
+TEST_F(AlarmServiceTest, HeldActionsAndExtensionPeriodSurviveRestart) {
+  Create(MetricAlarm("child", "m1"));
+  Create(MetricAlarm("maintenance", "m2"));
+  AlarmConfig comp = Composite("comp", "ALARM(child)");
+  comp.alarm_actions = {kTopic};
+  comp.actions_suppressor = "maintenance";
+  comp.actions_suppressor_wait_period = 30;
+  comp.actions_suppressor_extension_period = 120;
+  ASSERT_TRUE(service_->PutCompositeAlarm(kScope, comp, {}, Now()).ok());
+  ASSERT_TRUE(
+      service_->SetAlarmState(kScope, "child", AlarmState::kAlarm, "x", std::nullopt, Now()).ok());
+  EXPECT_EQ(Get("comp").actions_suppressed_by, "WaitPeriod");
+  // The process restarts inside the wait period: the held action is still released on time.
+  Restart();
+  Advance(20);
+  EXPECT_TRUE(notifier_.requests.empty());
+  Advance(10);
+  ASSERT_EQ(notifier_.requests.size(), 1u);
+  EXPECT_EQ(notifier_.requests[0].new_state, AlarmState::kAlarm);
+  EXPECT_EQ(notifier_.requests[0].alarm_name, "comp");
+  // Released once: another restart does not send it again.
+  Restart();
+  Advance(60);
+  EXPECT_EQ(notifier_.requests.size(), 1u);
+
+  // The suppressor leaves ALARM, the process restarts, and the extension period still holds.
+  ASSERT_TRUE(
+      service_->SetAlarmState(kScope, "maintenance", AlarmState::kAlarm, "x", std::nullopt, Now())
+          .ok());
+  ASSERT_TRUE(
+      service_->SetAlarmState(kScope, "maintenance", AlarmState::kOk, "x", std::nullopt, Now())
+          .ok());
+  Restart();
+  // (The evaluations above put the data-less child, and so comp, back out of ALARM.)
+  ASSERT_NE(Get("comp").status.value, AlarmState::kAlarm);
+  ASSERT_TRUE(
+      service_->SetAlarmState(kScope, "child", AlarmState::kAlarm, "x", std::nullopt, Now()).ok());
+  EXPECT_EQ(Get("comp").actions_suppressed_by, "ExtensionPeriod");
+  EXPECT_EQ(notifier_.requests.size(), 1u);
+}
+
+TEST_F(AlarmServiceTest, HeldActionsAreCancelledDurablyWhenTheSuppressorAlarms) {
+  Create(MetricAlarm("child", "m1"));
+  Create(MetricAlarm("maintenance", "m2"));
+  AlarmConfig comp = Composite("comp", "ALARM(child)");
+  comp.alarm_actions = {kTopic};
+  comp.actions_suppressor = "maintenance";
+  comp.actions_suppressor_wait_period = 30;
+  ASSERT_TRUE(service_->PutCompositeAlarm(kScope, comp, {}, Now()).ok());
+  ASSERT_TRUE(
+      service_->SetAlarmState(kScope, "child", AlarmState::kAlarm, "x", std::nullopt, Now()).ok());
+  ASSERT_TRUE(
+      service_->SetAlarmState(kScope, "maintenance", AlarmState::kAlarm, "x", std::nullopt, Now())
+          .ok());
+  Restart();
+  Advance(60);
+  EXPECT_TRUE(notifier_.requests.empty());
+}
+
 TEST_F(AlarmServiceTest, MuteRuleHoldsActionsInsideItsWindow) {
   AlarmConfig c = MetricAlarm("a");
   c.alarm_actions = {kTopic};
