@@ -22,7 +22,7 @@ runtime_pkgs=(librocksdb7.8 libcbor0.8 libspdlog1.10 libfmt9 libboost-system1.74
 build_pkgs=(build-essential g++ cmake pkg-config ccache libboost-dev libboost-system-dev
             nlohmann-json3-dev libcbor-dev librocksdb-dev libspdlog-dev libfmt-dev zlib1g-dev
             libssl-dev libhowardhinnant-date-dev libsimdjson-dev)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev)
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev openssl)
 
 case "$mode" in
   runtime) want=("${runtime_pkgs[@]}") ;;
