@@ -1,0 +1,113 @@
+// The anomaly-detection model: a pure, deterministic library (docs/anomaly-detection.md).
+//
+// A Model is trained from up to 14 days of one metric's points at a fixed period and draws a band
+// expected ± k × scale for any later time. Seasonality (none, hourly, daily, weekly) is detected by
+// leave-one-out error, phases are taken in the metric's local time zone (DST-correct), the level
+// follows the recent past, a trend is kept only when it is consistent, and the scale is a robust
+// quantile of out-of-sample residuals with a floor, so it never collapses to zero.
+//
+// CausalBands() replays a series the way the service sees it: the band for each point comes from
+// a model trained strictly on earlier points, retrained at most every `retrain_every_seconds`.
+//
+// Everything here is a value type without clocks or I/O: time is passed in. Models are immutable
+// after Train() and safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vigil/common/result.h"
+#include "vigil/common/time.h"
+
+namespace vigil::anomaly {
+
+enum class Seasonality { kNone = 0, kHourly = 1, kDaily = 2, kWeekly = 3 };
+std::string_view SeasonalityName(Seasonality s);
+
+// How the band is clamped: kNonNegative keeps lower >= 0; kPercent keeps the band within 0..100.
+enum class UnitClamp { kNone, kNonNegative, kPercent };
+
+struct Point {
+  Timestamp t;
+  double value = 0;
+};
+
+// [start, end): points in it are ignored for training (ExcludedTimeRanges).
+struct TimeRange {
+  Timestamp start;
+  Timestamp end;
+};
+
+struct TrainingOptions {
+  int64_t period_seconds = 300;        // the metric's period; phases are slots of this width
+  std::vector<TimeRange> excluded;     // excluded from training
+  std::string timezone;                // tz database name ("Europe/Berlin"); empty = UTC
+  UnitClamp clamp = UnitClamp::kNone;
+  bool periodic_spikes = false;        // keep one-slot spikes in the seasonal profile
+};
+
+struct Band {
+  double expected = 0;
+  double lower = 0;
+  double upper = 0;
+};
+
+// What the model learnt, for DescribeAnomalyDetectors-style introspection and for tests.
+struct ModelSummary {
+  Seasonality seasonality = Seasonality::kNone;
+  bool has_trend = false;
+  double slope_per_day = 0;  // of the level, 0 when no trend was detected
+  double level = 0;          // deseasonalised level at `level_time`
+  double scale = 0;          // the band's unit: band = expected ± k * scale; always > 0
+  size_t points = 0;         // training points used
+};
+
+// Model tunables, one configuration for every metric (docs/anomaly-detection.md "Parameters").
+struct ModelParams {
+  int64_t window_seconds = 14 * 86400;  // training history
+  int64_t level_seconds = 2 * 3600;     // the level is the median of this much recent history
+  double season_gain = 0.10;            // a seasonality must cut the LOO error by this fraction
+  double scale_quantile = 0.98;         // quantile of |residual| the scale is built from
+  double tail_divisor = 1.8;            // scale >= quantile / this; 0 = the normal z of it
+  double trend_agreement = 0.8;         // share of day-pair slopes that must agree in sign
+  size_t min_points = 12;               // fewer training points: no band
+};
+
+class Model {
+ public:
+  // Trains on the points of `points` with as_of - window <= t < as_of that are not excluded.
+  // Points need not be sorted. Errors: bad period, unknown time zone, non-finite values.
+  static Result<Model> Train(std::span<const Point> points, const TrainingOptions& options,
+                             Timestamp as_of, const ModelParams& params = {});
+
+  // The band at time t with width k (AWS default 2); nullopt while there is too little data.
+  std::optional<Band> BandAt(Timestamp t, double k) const;
+
+  bool trained() const { return trained_; }
+  const ModelSummary& summary() const { return summary_; }
+
+ private:
+  friend class Trainer;
+  bool trained_ = false;
+  ModelSummary summary_;
+  UnitClamp clamp_ = UnitClamp::kNone;
+  int64_t period_ = 300;        // seconds
+  int64_t cycle_ = 0;           // seconds of the chosen seasonality; 0 for kNone
+  int64_t level_time_ = 0;      // seconds; the trend is extrapolated from here
+  double base_ = 0;             // global median the profile is relative to
+  std::vector<double> profile_;  // per slot of the chosen seasonality (empty for kNone)
+  const void* zone_ = nullptr;  // date::time_zone*, owned by the tz database (process lifetime)
+};
+
+// The band of every point "as of" that point: trained only on points strictly before it,
+// retrained when `retrain_every_seconds` of data time has passed since the last training (the
+// service's schedule). points must be sorted by time. nullopt where the model has no band yet.
+Result<std::vector<std::optional<Band>>> CausalBands(std::span<const Point> points,
+                                                     const TrainingOptions& options, double k,
+                                                     int64_t retrain_every_seconds = 300,
+                                                     const ModelParams& params = {});
+
+}  // namespace vigil::anomaly
