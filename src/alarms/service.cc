@@ -120,6 +120,8 @@ Status AlarmService::Load() {
   return OkStatus();
 }
 
+StateStore& AlarmService::state_store() { return impl_->store; }
+
 Status AlarmService::Reset() {
   std::lock_guard run(impl_->run_mu);
   std::lock_guard lock(impl_->mu);

@@ -53,6 +53,9 @@ const Registry& Registry::CloudWatch() {
     r.Add("GetAlarmMuteRule", &ops::GetAlarmMuteRule);
     r.Add("ListAlarmMuteRules", &ops::ListAlarmMuteRules);
     r.Add("DeleteAlarmMuteRule", &ops::DeleteAlarmMuteRule);
+    r.Add("PutAnomalyDetector", &ops::PutAnomalyDetector);
+    r.Add("DescribeAnomalyDetectors", &ops::DescribeAnomalyDetectors);
+    r.Add("DeleteAnomalyDetector", &ops::DeleteAnomalyDetector);
     return r;
   }();
   return registry;

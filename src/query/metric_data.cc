@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 
+#include "query/anomaly_band.h"
 #include "query/labels.h"
 #include "query/math/plan.h"
 #include "query/page_token.h"
@@ -161,6 +162,38 @@ class Engine final : public math::Environment {
       m += " were returned.";
       pending_messages_.push_back({"MaxSeriesLimitExceeded", std::move(m)});
     }
+    return v;
+  }
+
+  Result<math::Value> AnomalyBand(const math::Series& s, double k) override {
+    const MetricDataQuery& q = request_.queries[*s.source];
+    math::Value v;
+    v.type = math::Type::kArray;
+    math::Series upper, lower;
+    upper.label = s.label + " (upper)";
+    lower.label = s.label + " (lower)";
+    upper.period_seconds = lower.period_seconds = s.period_seconds;
+    if (!q.forbidden) {
+      internal::BandRequest br;
+      br.metric.series = q.series;
+      br.metric.unit = q.unit;
+      br.metric.statistic = q.statistic;
+      br.metric.period_seconds = q.period_seconds;
+      br.times = s.times;
+      br.k = k;
+      if (request_.anomaly_settings) {
+        if (auto settings = request_.anomaly_settings(q.series, q.statistic)) {
+          br.settings = std::move(*settings);
+        }
+      }
+      ASSIGN_OR_RETURN(internal::BandSeries band, internal::ComputeAnomalyBand(store_, br, as_of_));
+      upper.times = band.times;
+      lower.times = std::move(band.times);
+      upper.values = std::move(band.upper);
+      lower.values = std::move(band.lower);
+    }
+    v.series.push_back(std::move(upper));
+    v.series.push_back(std::move(lower));
     return v;
   }
 

@@ -155,10 +155,10 @@ class _MetricMath:
             MetricDataQueries=[expr("e1", "e2 + 1"), expr("e2", "e1 * 2")], **window)
         self.assertClientError(
             c.get_metric_data, "ValidationError",
-            message="Error in expression band: ANOMALY_DETECTION_BAND at position 1: anomaly "
-                    "detection is not available yet, so the band cannot be computed.\n",
+            message="Error in expression band: ANOMALY_DETECTION_BAND at position 1: the band "
+                    "width (number of standard deviations) must be a number greater than 0.\n",
             MetricDataQueries=[metric("m1", self.ns, "requests"),
-                               expr("band", "ANOMALY_DETECTION_BAND(m1)")], **window)
+                               expr("band", "ANOMALY_DETECTION_BAND(m1, 0)")], **window)
 
 
 class MetricMathCli(VigilTestCase):

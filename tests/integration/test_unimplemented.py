@@ -23,7 +23,9 @@ IMPLEMENTED = {"PutMetricData", "ListMetrics", "GetMetricStatistics", "GetMetric
                "DeleteAlarms", "SetAlarmState", "EnableAlarmActions", "DisableAlarmActions",
                "DescribeAlarmHistory", "TagResource", "UntagResource", "ListTagsForResource",
                "PutAlarmMuteRule", "GetAlarmMuteRule", "ListAlarmMuteRules",
-               "DeleteAlarmMuteRule"}
+               "DeleteAlarmMuteRule",
+               # anomaly detectors (test_anomaly.py)
+               "PutAnomalyDetector", "DescribeAnomalyDetectors", "DeleteAnomalyDetector"}
 
 
 def minimal_value(shape, depth=0):
@@ -61,7 +63,7 @@ class _Unimplemented:
         c = self.client()
         model = c.meta.service_model
         pending = sorted(set(model.operation_names) - IMPLEMENTED)
-        self.assertEqual(len(pending), 26, "the model changed: review IMPLEMENTED")
+        self.assertEqual(len(pending), 23, "the model changed: review IMPLEMENTED")
         for name in pending:
             with self.subTest(operation=name):
                 op = model.operation_model(name)

@@ -115,6 +115,10 @@ class AlarmService {
 
   size_t AlarmCount() const;
 
+  // The store the service persists to. Other records live beside the alarms' under their own
+  // tag (anomaly detectors: "anom", api/operations/anomaly_detectors.cc); Reset wipes them too.
+  StateStore& state_store();
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

@@ -102,6 +102,11 @@ class Environment {
   virtual Result<const Value*> Metrics(std::optional<std::string_view> label_filter) = 0;
   // SEARCH(...): one series per matching metric.
   virtual Result<Value> Search(const SearchCall& call) = 0;
+  // ANOMALY_DETECTION_BAND(m, k) of one series of a MetricStat query (`series.source` is set):
+  // two series, the upper band first and the lower band last, each with a value at the
+  // timestamps of `series` where the model has a band (docs/anomaly-detection.md "API").
+  // The default answers a ValidationError (environments without a store).
+  virtual Result<Value> AnomalyBand(const Series& series, double k);
 };
 
 struct EvalContext {
@@ -112,8 +117,9 @@ struct EvalContext {
   Environment* environment = nullptr;
 };
 
-// Evaluates a tree that Check accepted. Errors: ValidationError (ANOMALY_DETECTION_BAND, SEARCH
-// when it is not available, a value out of range for SLICE/SORT), or the environment's errors.
+// Evaluates a tree that Check accepted. Errors: ValidationError (ANOMALY_DETECTION_BAND of
+// something other than a MetricStat query or with k <= 0, SEARCH when it is not available, a value
+// out of range for SLICE/SORT), or the environment's errors.
 Result<Value> Evaluate(const Node& root, const EvalContext& context);
 
 inline constexpr size_t kMaxGridPoints = 1'000'000;

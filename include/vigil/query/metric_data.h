@@ -19,8 +19,10 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vigil/common/result.h"
@@ -57,8 +59,21 @@ struct MetricDataQuery {
   bool forbidden = false;
 };
 
+// What an anomaly detector (PutAnomalyDetector) sets for the band of one metric and statistic:
+// ANOMALY_DETECTION_BAND trains without these ranges, in this time zone
+// (docs/anomaly-detection.md "Service API").
+struct AnomalyBandSettings {
+  std::vector<std::pair<Timestamp, Timestamp>> excluded;  // [start, end)
+  std::string timezone;                                   // tz database name; empty = UTC
+  bool periodic_spikes = false;
+};
+using AnomalyBandLookup = std::function<std::optional<AnomalyBandSettings>(
+    const storage::SeriesKey& series, const Statistic& statistic)>;
+
 struct MetricDataRequest {
   std::vector<MetricDataQuery> queries;
+  // The detector settings ANOMALY_DETECTION_BAND uses; empty: none (the defaults).
+  AnomalyBandLookup anomaly_settings;
   Timestamp start;
   Timestamp end;  // exclusive
   ScanOrder order = ScanOrder::kTimestampDescending;

@@ -7,6 +7,7 @@
 
 #include "api/convert.h"
 #include "api/limits.h"
+#include "api/operations/anomaly_common.h"
 #include "api/operations/operations.h"
 #include "vigil/query/math.h"
 #include "vigil/query/metric_data.h"
@@ -149,6 +150,7 @@ Status GetMetricData(RequestContext& ctx, const cw::GetMetricDataInput& in,
                   : query::ScanOrder::kTimestampDescending;
   if (in.max_datapoints) req.max_datapoints = static_cast<size_t>(*in.max_datapoints);
   req.next_token = in.next_token;
+  req.anomaly_settings = AnomalySettingsLookup(ctx);
   ASSIGN_OR_RETURN(auto page, query::GetMetricData(*ctx.services->metrics, req, ctx.now));
 
   out.messages.emplace();

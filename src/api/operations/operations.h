@@ -41,4 +41,12 @@ Status ListAlarmMuteRules(RequestContext& ctx, const cw::ListAlarmMuteRulesInput
                           cw::ListAlarmMuteRulesOutput& out);
 Status DeleteAlarmMuteRule(RequestContext& ctx, const cw::DeleteAlarmMuteRuleInput& in);
 
+// Anomaly detectors (anomaly_detectors.cc, docs/anomaly-detection.md "API").
+Status PutAnomalyDetector(RequestContext& ctx, const cw::PutAnomalyDetectorInput& in,
+                          cw::PutAnomalyDetectorOutput& out);
+Status DescribeAnomalyDetectors(RequestContext& ctx, const cw::DescribeAnomalyDetectorsInput& in,
+                                cw::DescribeAnomalyDetectorsOutput& out);
+Status DeleteAnomalyDetector(RequestContext& ctx, const cw::DeleteAnomalyDetectorInput& in,
+                             cw::DeleteAnomalyDetectorOutput& out);
+
 }  // namespace vigil::api::ops

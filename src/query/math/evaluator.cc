@@ -172,12 +172,6 @@ class Evaluator {
 
   Result<Value> Call(const Node& n) {
     const internal::FnInfo info = *internal::LookupFunction(n.text);
-    if (info.fn == Fn::kAnomalyDetectionBand) {
-      std::string m = "ANOMALY_DETECTION_BAND at position ";
-      m += std::to_string(n.position);
-      m += ": anomaly detection is not available yet, so the band cannot be computed";
-      return Invalid(std::move(m));
-    }
     std::vector<Operand> operands(n.children.size());
     for (size_t i = 0; i < n.children.size(); ++i) {
       ASSIGN_OR_RETURN(operands[i], Ref(n.children[i]));
@@ -185,6 +179,7 @@ class Evaluator {
     std::vector<const Value*> args;
     args.reserve(operands.size());
     for (const Operand& o : operands) args.push_back(&o.get());
+    if (info.fn == Fn::kAnomalyDetectionBand) return Band(n, args);
     if (info.fn == Fn::kSearch) {
       SearchCall call;
       call.expression = n.children[0].text;
@@ -206,10 +201,43 @@ class Evaluator {
     return internal::CallFunction(info.fn, n, args, ctx_);
   }
 
+  // ANOMALY_DETECTION_BAND(m[, k]): the upper and the lower band of every series of m, each of
+  // which must come straight from a MetricStat query (the model is per metric and statistic).
+  Result<Value> Band(const Node& n, const std::vector<const Value*>& args) {
+    const double k = args.size() == 2 ? args[1]->scalar : 2.0;
+    if (!std::isfinite(k) || k <= 0) {
+      std::string m = "ANOMALY_DETECTION_BAND at position ";
+      m += std::to_string(n.position);
+      m += ": the band width (number of standard deviations) must be a number greater than 0";
+      return Invalid(std::move(m));
+    }
+    Value out;
+    out.type = Type::kArray;
+    const bool named = n.children[0].kind == Node::Kind::kId;
+    for (const Series& s : args[0]->series) {
+      if (!named || !s.source) {
+        std::string m = "ANOMALY_DETECTION_BAND at position ";
+        m += std::to_string(n.position);
+        m += ": its first argument must be the id of a MetricStat query (a metric and a "
+             "statistic), not an expression";
+        return Invalid(std::move(m));
+      }
+      ASSIGN_OR_RETURN(Value band, ctx_.environment->AnomalyBand(s, k));
+      for (Series& b : band.series) out.series.push_back(std::move(b));
+    }
+    return out;
+  }
+
   const EvalContext& ctx_;
 };
 
 }  // namespace
+
+Result<Value> Environment::AnomalyBand(const Series&, double) {
+  return Invalid(
+      "ANOMALY_DETECTION_BAND: anomaly detection needs the metric store, which this "
+      "evaluation does not have");
+}
 
 Result<Value> Evaluate(const Node& root, const EvalContext& context) {
   Evaluator e(context);

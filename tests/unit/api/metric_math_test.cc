@@ -207,9 +207,9 @@ TEST_P(MetricMathTest, ExpressionProblemsAreValidationErrors) {
                    "multiple of 60.\n"
                    "Error in expression e1: SQRT takes 1 argument, not 2 (position 1).\n");
   ExpectValidation(
-      Request({Metric("m1", "app", "requests"), Math("band", "ANOMALY_DETECTION_BAND(m1, 2)")}),
-      "Error in expression band: ANOMALY_DETECTION_BAND at position 1: anomaly "
-      "detection is not available yet, so the band cannot be computed.\n");
+      Request({Metric("m1", "app", "requests"), Math("band", "ANOMALY_DETECTION_BAND(m1, 0)")}),
+      "Error in expression band: ANOMALY_DETECTION_BAND at position 1: the band width (number "
+      "of standard deviations) must be a number greater than 0.\n");
 }
 
 TEST_P(MetricMathTest, ExpressionPeriodShapesTimeSeries) {

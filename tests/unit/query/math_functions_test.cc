@@ -372,9 +372,13 @@ TEST_F(MathFunctionsTest, MetricsSearchAndAnomalyDetection) {
   EXPECT_EQ(env_.searches.back().period_seconds, 60) << "the expression's period";
   EXPECT_EQ(Error("SEARCH('x', 'Sum', 45)"),
             "SEARCH at position 1: the period must be 1, 5, 10, 20, 30 or a multiple of 60");
+  // The band is the environment's (query/anomaly_band.cc); these series come from no MetricStat.
   EXPECT_EQ(Error("a + FIRST(ANOMALY_DETECTION_BAND(a, 2))"),
-            "ANOMALY_DETECTION_BAND at position 11: anomaly detection is not available yet, so "
-            "the band cannot be computed");
+            "ANOMALY_DETECTION_BAND at position 11: its first argument must be the id of a "
+            "MetricStat query (a metric and a statistic), not an expression");
+  EXPECT_EQ(Error("ANOMALY_DETECTION_BAND(a, -1)"),
+            "ANOMALY_DETECTION_BAND at position 1: the band width (number of standard "
+            "deviations) must be a number greater than 0");
 }
 
 TEST_F(MathFunctionsTest, GridIsBounded) {

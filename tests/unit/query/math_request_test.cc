@@ -243,13 +243,14 @@ TEST_F(MathRequestEngineTest, ErrorsAreValidationErrors) {
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code, ErrorCode::kValidationError);
   EXPECT_EQ(page.error().message, "Error in expression e1: circular reference e1 -> e2 -> e1.\n");
-  r = Request({Stat("m1", "m"), Expr("band", "ANOMALY_DETECTION_BAND(m1, 2)")});
+  r = Request({Stat("m1", "m"), Expr("band", "ANOMALY_DETECTION_BAND(m1 + 1, 2)")});
   page = GetMetricData(*store_, r, Timestamp::FromSeconds(kNow));
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code, ErrorCode::kValidationError);
   EXPECT_EQ(page.error().message,
-            "Error in expression band: ANOMALY_DETECTION_BAND at position 1: anomaly detection is "
-            "not available yet, so the band cannot be computed.\n");
+            "Error in expression band: ANOMALY_DETECTION_BAND at position 1: its first argument "
+            "must be the id of a MetricStat query (a metric and a statistic), not an "
+            "expression.\n");
   // An expression nobody reads is not evaluated.
   r.queries[1].return_data = false;
   EXPECT_EQ(Run(r).results.size(), 1u);

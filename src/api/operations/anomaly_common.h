@@ -1,0 +1,40 @@
+// Anomaly detectors (PutAnomalyDetector & co., docs/anomaly-detection.md "API"): the persisted
+// record, its key in the alarm state store (tag "anom") and the lookup GetMetricData's
+// ANOMALY_DETECTION_BAND uses for a detector's ExcludedTimeRanges and MetricTimezone.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/context.h"
+#include "vigil/common/time.h"
+#include "vigil/query/metric_data.h"
+#include "vigil/storage/metric_store.h"
+
+namespace vigil::api::ops {
+
+inline constexpr std::string_view kAnomalyTag = "anom";
+
+struct DetectorRecord {
+  storage::SeriesKey series;  // canonical (account and region are the scope's)
+  std::string stat;           // as the caller wrote it ("Average", "p99")
+  std::vector<std::pair<Timestamp, Timestamp>> excluded;
+  std::optional<std::string> timezone;
+  std::optional<bool> periodic_spikes;
+};
+
+// `anom\0<account>\0<region>\0<namespace>\0<metric>\0<stat>\0<dimensions as JSON>`.
+std::string DetectorKey(const storage::SeriesKey& series, std::string_view stat);
+std::string DetectorScopePrefix(std::string_view account, std::string_view region);
+std::string EncodeDetector(const DetectorRecord& d);
+std::optional<DetectorRecord> DecodeDetector(std::string_view account, std::string_view region,
+                                             std::string_view text);
+
+// The settings of the detector on (series, statistic) of the caller's scope, for
+// MetricDataRequest::anomaly_settings; empty when the request has no alarm service.
+query::AnomalyBandLookup AnomalySettingsLookup(const RequestContext& ctx);
+
+}  // namespace vigil::api::ops
