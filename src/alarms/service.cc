@@ -24,6 +24,26 @@ std::string Quoted(std::string_view name) {
 
 }  // namespace
 
+// The ConfigurationUpdate item of a Put: AWS's Create/Update HistoryData.
+void AlarmService::Impl::AddConfigurationHistory(const ScopeKey& k, ScopeData& sd, const Entry& e,
+                                                 bool created, const std::string& original,
+                                                 Timestamp now, Effects& fx) {
+  nlohmann::ordered_json data;
+  data["version"] = "1.0";
+  data["type"] = created ? "Create" : "Update";
+  if (!created) data["originalAlarm"] = nlohmann::ordered_json::parse(original);
+  data[created ? "createdAlarm" : "updatedAlarm"] =
+      nlohmann::ordered_json::parse(codec::ConfigJson(e.alarm));
+  HistoryItem h;
+  h.alarm_name = e.alarm.config.name;
+  h.kind = e.alarm.config.kind;
+  h.timestamp = now;
+  h.type = HistoryType::kConfigurationUpdate;
+  h.summary = Quoted(h.alarm_name) + (created ? " created" : " updated");
+  h.data = data.dump();
+  AddHistory(k, sd, std::move(h), fx);
+}
+
 AlarmService::AlarmService(StateStore& store, storage::MetricStore& metrics, Notifier& notifier)
     : impl_(std::make_unique<Impl>(store, metrics, notifier)) {}
 AlarmService::~AlarmService() = default;
@@ -169,20 +189,7 @@ Status AlarmService::PutMetricAlarm(const Scope& scope, AlarmConfig config,
     e.generation = impl_->next_generation++;
     impl_->PutAlarmRecord(e, fx);
 
-    nlohmann::ordered_json data;
-    data["version"] = "1.0";
-    data["type"] = created ? "Create" : "Update";
-    if (!created) data["originalAlarm"] = nlohmann::ordered_json::parse(original);
-    data[created ? "createdAlarm" : "updatedAlarm"] =
-        nlohmann::ordered_json::parse(codec::ConfigJson(e.alarm));
-    HistoryItem h;
-    h.alarm_name = e.alarm.config.name;
-    h.kind = AlarmKind::kMetric;
-    h.timestamp = now;
-    h.type = HistoryType::kConfigurationUpdate;
-    h.summary = Quoted(h.alarm_name) + (created ? " created" : " updated");
-    h.data = data.dump();
-    impl_->AddHistory(k, sd, std::move(h), fx);
+    impl_->AddConfigurationHistory(k, sd, e, created, original, now, fx);
     RETURN_IF_ERROR(impl_->Persist(fx));
   }
   return OkStatus();
@@ -266,20 +273,7 @@ Status AlarmService::PutCompositeAlarm(const Scope& scope, AlarmConfig config,
     e.generation = impl_->next_generation++;
     impl_->PutAlarmRecord(e, fx);
 
-    nlohmann::ordered_json data;
-    data["version"] = "1.0";
-    data["type"] = created ? "Create" : "Update";
-    if (!created) data["originalAlarm"] = nlohmann::ordered_json::parse(original);
-    data[created ? "createdAlarm" : "updatedAlarm"] =
-        nlohmann::ordered_json::parse(codec::ConfigJson(e.alarm));
-    HistoryItem h;
-    h.alarm_name = e.alarm.config.name;
-    h.kind = AlarmKind::kComposite;
-    h.timestamp = now;
-    h.type = HistoryType::kConfigurationUpdate;
-    h.summary = Quoted(h.alarm_name) + (created ? " created" : " updated");
-    h.data = data.dump();
-    impl_->AddHistory(k, sd, std::move(h), fx);
+    impl_->AddConfigurationHistory(k, sd, e, created, original, now, fx);
 
     std::set<std::string> visited;
     impl_->EvaluateComposite(k, sd, e, nullptr, created, now, fx, visited);

@@ -77,6 +77,8 @@ class AlarmService::Impl {
   std::optional<int64_t> last_tick;  // seconds, a multiple of 10
 
   // --- helpers (mu held) ---
+  void AddConfigurationHistory(const ScopeKey& k, ScopeData& sd, const Entry& e, bool created,
+                               const std::string& original, Timestamp now, Effects& fx);
   ScopeData& Data(const ScopeKey& k) { return scopes[k]; }
   void PutAlarmRecord(const Entry& e, Effects& fx);
   void AddHistory(const ScopeKey& k, ScopeData& sd, HistoryItem item, Effects& fx);

@@ -18,6 +18,11 @@ std::string JavaDouble(double v);
 // Appends a signed 64-bit integer in decimal.
 void AppendInt(std::string& out, long long v);
 
+// Appends `s` as a JSON string literal, quotes included, escaping only `"`, `\\` and control
+// characters (non-ASCII stays UTF-8, `/` as is), as AWS's writers do. `s` must be valid UTF-8:
+// the protocol encoders sanitize first (protocol/writer.h AppendJsonString).
+void AppendJsonQuoted(std::string& out, std::string_view s);
+
 // application/x-www-form-urlencoded decoding: `+` is a space, `%XX` a byte. Appends to `out`;
 // false on a malformed escape.
 bool PercentDecode(std::string_view in, std::string& out);
