@@ -6,11 +6,6 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   CloudWatchClient,
@@ -21,71 +16,10 @@ import {
   SetAlarmStateCommand,
   DeleteAlarmsCommand,
 } from "@aws-sdk/client-cloudwatch";
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, "..", "..", "..");
-const BINARY = process.env.VIGIL_BIN || path.join(REPO, "build", "vigil");
-const EXTERNAL = (process.env.VIGIL_ENDPOINT || "").replace(/\/+$/, "");
-const START_TIMEOUT_MS = Number(process.env.VIGIL_START_TIMEOUT || 30) * 1000;
-
-for (const key of Object.keys(process.env)) {
-  if (key.startsWith("AWS_")) delete process.env[key];
-}
-process.env.AWS_CONFIG_FILE = "/dev/null";
-process.env.AWS_SHARED_CREDENTIALS_FILE = "/dev/null";
-process.env.AWS_EC2_METADATA_DISABLED = "true";
-
-let proc = null;
-let exitPromise = null;
-let workdir = null;
-let logPath = null;
-let endpoint = EXTERNAL;
-
-function logTail(lines = 80) {
-  if (!logPath || !fs.existsSync(logPath)) return "(no vigil log)";
-  const all = fs.readFileSync(logPath, "utf8").split("\n");
-  return `----- vigil log ${logPath} -----\n${all.slice(-lines).join("\n")}\n-----`;
-}
-
-async function startServer() {
-  workdir = fs.mkdtempSync(path.join(os.tmpdir(), "vigil-js-alarms-"));
-  logPath = path.join(workdir, "vigil.log");
-  const portFile = path.join(workdir, "port");
-  const log = fs.openSync(logPath, "a");
-  assert.ok(fs.existsSync(BINARY), `vigil binary not found at ${BINARY} (set VIGIL_BIN)`);
-  proc = spawn(BINARY, ["--listen", "127.0.0.1:0", "--data-dir", path.join(workdir, "data"),
-    "--port-file", portFile, "--log-level", "debug", "--clock", "manual"],
-  { stdio: ["ignore", log, log] });
-  exitPromise = new Promise((resolve) => {
-    proc.on("exit", (code, signal) => resolve({ code, signal }));
-  });
-  let exited = null;
-  exitPromise.then((r) => { exited = r; });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let delay = 5;
-  while (true) {
-    if (exited) throw new Error(`vigil exited early (${JSON.stringify(exited)})\n${logTail()}`);
-    if (Date.now() > deadline) {
-      proc.kill("SIGKILL");
-      throw new Error(`vigil not ready within ${START_TIMEOUT_MS} ms\n${logTail()}`);
-    }
-    const text = fs.existsSync(portFile) ? fs.readFileSync(portFile, "utf8") : "";
-    if (/^\d+\n$/.test(text)) {
-      endpoint = `http://127.0.0.1:${Number(text.trim())}`;
-      try {
-        const res = await fetch(`${endpoint}/_vigil/health`);
-        if (res.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 50);
-  }
-}
+import { EXTERNAL, vigil, logTail, startServer, stopServer, withLog } from "./server.mjs";
 
 async function clock(body) {
-  const res = await fetch(`${endpoint}/_vigil/clock`, {
+  const res = await fetch(`${vigil.endpoint}/_vigil/clock`, {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
   });
   assert.equal(res.status, 200, await res.clone().text());
@@ -94,23 +28,13 @@ async function clock(body) {
 
 function client() {
   return new CloudWatchClient({
-    endpoint,
+    endpoint: vigil.endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/EXAMPLEKEY" },
     maxAttempts: 1,
   });
 }
 
-function withLog(fn) {
-  return async (t) => {
-    try {
-      await fn(t);
-    } catch (err) {
-      if (!EXTERNAL) console.error(logTail());
-      throw err;
-    }
-  };
-}
 
 const ns = `VigilIT/js-alarms/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 // The evaluation instant: a minute boundary 10 minutes ago (PutMetricData accepts its data).
@@ -124,13 +48,10 @@ function reasonDate(epochSeconds) {
 }
 
 before(async () => {
-  if (!EXTERNAL) await startServer();
+  await startServer(["--clock", "manual"], "vigil-js-alarms-");
 });
 
-after(async () => {
-  if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-  if (workdir && !process.env.VIGIL_KEEP_TMP) fs.rmSync(workdir, { recursive: true, force: true });
-});
+after(stopServer);
 
 test("an alarm goes to ALARM when the manual clock passes a breaching minute", withLog(async () => {
   const c = client();
@@ -188,9 +109,9 @@ test("SetAlarmState holds until the next evaluation", withLog(async () => {
 
 test("SIGTERM stops vigil with exit code 0", { skip: EXTERNAL ? "external endpoint" : false },
   withLog(async () => {
-    proc.kill("SIGTERM");
+    vigil.proc.kill("SIGTERM");
     const result = await Promise.race([
-      exitPromise,
+      vigil.exitPromise,
       sleep(20000, undefined, { ref: false }).then(() => ({ timeout: true })),
     ]);
     assert.deepEqual(result, { code: 0, signal: null }, logTail());

@@ -9,11 +9,6 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   CloudWatchClient,
@@ -23,81 +18,12 @@ import {
   GetMetricDataCommand,
   DescribeInsightRulesCommand,
 } from "@aws-sdk/client-cloudwatch";
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, "..", "..", "..");
-const BINARY = process.env.VIGIL_BIN || path.join(REPO, "build", "vigil");
-const EXTERNAL = (process.env.VIGIL_ENDPOINT || "").replace(/\/+$/, "");
-const START_TIMEOUT_MS = Number(process.env.VIGIL_START_TIMEOUT || 30) * 1000;
-
-// Keep the caller's AWS configuration out of the SDK (profiles, compression overrides, ...).
-for (const key of Object.keys(process.env)) {
-  if (key.startsWith("AWS_")) delete process.env[key];
-}
-process.env.AWS_CONFIG_FILE = "/dev/null";
-process.env.AWS_SHARED_CREDENTIALS_FILE = "/dev/null";
-process.env.AWS_EC2_METADATA_DISABLED = "true";
-
-let proc = null;
-let exitPromise = null;
-let workdir = null;
-let logPath = null;
-let endpoint = EXTERNAL;
-
-function logTail(lines = 80) {
-  if (!logPath || !fs.existsSync(logPath)) return "(no vigil log)";
-  const all = fs.readFileSync(logPath, "utf8").split("\n");
-  return `----- vigil log ${logPath} -----\n${all.slice(-lines).join("\n")}\n-----`;
-}
-
-async function startServer() {
-  workdir = fs.mkdtempSync(path.join(os.tmpdir(), "vigil-js-"));
-  logPath = path.join(workdir, "vigil.log");
-  const portFile = path.join(workdir, "port");
-  const log = fs.openSync(logPath, "a");
-  assert.ok(fs.existsSync(BINARY), `vigil binary not found at ${BINARY} (set VIGIL_BIN)`);
-  proc = spawn(BINARY, ["--listen", "127.0.0.1:0", "--data-dir", path.join(workdir, "data"),
-    "--port-file", portFile, "--log-level", "debug"], { stdio: ["ignore", log, log] });
-  exitPromise = new Promise((resolve) => {
-    proc.on("exit", (code, signal) => resolve({ code, signal }));
-  });
-  let exited = null;
-  exitPromise.then((r) => { exited = r; });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let port = null;
-  let lastText = null;
-  let delay = 5;
-  while (true) {
-    if (exited) throw new Error(`vigil exited early (${JSON.stringify(exited)})\n${logTail()}`);
-    if (Date.now() > deadline) {
-      proc.kill("SIGKILL");
-      throw new Error(`vigil not ready within ${START_TIMEOUT_MS} ms\n${logTail()}`);
-    }
-    if (port === null) {
-      const text = fs.existsSync(portFile) ? fs.readFileSync(portFile, "utf8") : "";
-      // Complete once newline-terminated, or unchanged over two polls (no newline written).
-      if (/^\d+\s*$/.test(text) && (text.endsWith("\n") || text === lastText)) {
-        port = Number(text.trim());
-        endpoint = `http://127.0.0.1:${port}`;
-      }
-      lastText = text;
-    } else {
-      try {
-        const res = await fetch(`${endpoint}/_vigil/health`);
-        if (res.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 50);
-  }
-}
+import { EXTERNAL, vigil, logTail, startServer, stopServer, withLog } from "./server.mjs";
 
 function client(extra = {}) {
   const requests = [];
   const c = new CloudWatchClient({
-    endpoint,
+    endpoint: vigil.endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/EXAMPLEKEY" },
     maxAttempts: 1,
@@ -112,29 +38,15 @@ function client(extra = {}) {
   return { c, requests };
 }
 
-// A test body that prints the server log when it fails.
-function withLog(fn) {
-  return async (t) => {
-    try {
-      await fn(t);
-    } catch (err) {
-      if (!EXTERNAL) console.error(logTail());
-      throw err;
-    }
-  };
-}
 
 const t0 = Math.floor(Date.now() / 60000) * 60000 - 30 * 60000; // 30 min ago, minute-aligned
 const ns = `VigilIT/js/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 before(async () => {
-  if (!EXTERNAL) await startServer();
+  await startServer();
 });
 
-after(async () => {
-  if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-  if (workdir && !process.env.VIGIL_KEEP_TMP) fs.rmSync(workdir, { recursive: true, force: true });
-});
+after(stopServer);
 
 test("the SDK's default compression threshold is 10 KiB", async () => {
   const { c } = client();
@@ -256,9 +168,9 @@ test("an error carries the legacy code, the status and the message", withLog(asy
 
 test("SIGTERM stops vigil with exit code 0", { skip: EXTERNAL ? "external endpoint" : false },
   withLog(async () => {
-    proc.kill("SIGTERM");
+    vigil.proc.kill("SIGTERM");
     const result = await Promise.race([
-      exitPromise,
+      vigil.exitPromise,
       sleep(20000, undefined, { ref: false }).then(() => ({ timeout: true })),
     ]);
     assert.deepEqual(result, { code: 0, signal: null }, logTail());
