@@ -21,7 +21,8 @@ std::string Path::QueryForm() const {
       case PathSegment::kMapValue:
         out += "entry.";
         out += std::to_string(s.index);
-        out += ".value";
+        out += '.';
+        out += s.value_name;
         break;
     }
   }

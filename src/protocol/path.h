@@ -20,18 +20,22 @@ struct PathSegment {
   const model::Member* member = nullptr;  // kMember
   size_t index = 0;                       // kIndex, kMapValue: 1-based position on the wire
   std::string_view key;                   // kMapValue (must outlive the segment)
+  std::string_view value_name = "value";  // kMapValue: the map's Query value name
 };
 
 // A path built outermost-first (Push/Pop while walking) or innermost-first (Prepend while an
 // error unwinds); Render* take the segments in outermost-first order.
 class Path {
  public:
-  void PushMember(const model::Member* m) { segments_.push_back({PathSegment::kMember, m, 0, {}}); }
-  void PushIndex(size_t one_based) {
-    segments_.push_back({PathSegment::kIndex, nullptr, one_based, {}});
+  void PushMember(const model::Member* m) {
+    segments_.push_back({PathSegment::kMember, m, 0, {}, {}});
   }
-  void PushMapValue(size_t one_based, std::string_view key) {
-    segments_.push_back({PathSegment::kMapValue, nullptr, one_based, key});
+  void PushIndex(size_t one_based) {
+    segments_.push_back({PathSegment::kIndex, nullptr, one_based, {}, {}});
+  }
+  void PushMapValue(size_t one_based, std::string_view key,
+                    std::string_view value_name = "value") {
+    segments_.push_back({PathSegment::kMapValue, nullptr, one_based, key, value_name});
   }
   void Pop() { segments_.pop_back(); }
   void Clear() { segments_.clear(); }

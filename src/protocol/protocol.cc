@@ -19,6 +19,13 @@ const ServiceInfo kCloudWatchService = {
     .xml_namespace = "http://monitoring.amazonaws.com/doc/2010-08-01/",
 };
 
+const ServiceInfo kSnsService = {
+    .json_target_prefix = "",
+    .cbor_service_name = "",
+    .query_version = "2010-03-31",
+    .xml_namespace = "http://sns.amazonaws.com/doc/2010-03-31/",
+};
+
 std::string_view ProtocolName(Protocol p) {
   switch (p) {
     case Protocol::kQuery:

@@ -223,19 +223,21 @@ class QueryWalker {
     if (items.empty() && n.has_value && !n.value.empty()) return Invalid(n.value);
     for (const auto& [idx, node] : items) {
       const Node& entry = tree_.node(node);
-      const Node* key = Child(entry, "key");
+      const Node* key = Child(entry, s.map_key_name);
       if (!key || !key->has_value) continue;  // an entry without a key is ignored
-      const Node* value = Child(entry, "value");
+      const Node* value = Child(entry, s.map_value_name);
       if (!value || (IsScalar(s.element->kind) && !value->has_value)) {
         err_.Set(ErrorCode::kMissingParameter, "The parameter ", " is required.");
-        err_.path().PushMapValue(static_cast<size_t>(idx), err_.Keep(key->value));
+        err_.path().PushMapValue(static_cast<size_t>(idx), err_.Keep(key->value),
+                                 s.map_value_name);
         return false;
       }
       size_t before = s.container_size(out);
       void* v = s.map_insert(out, std::string(key->value));
       if (s.container_size(out) == before) continue;  // duplicate key: the first value wins
       if (!Value(*s.element, *value, v)) {
-        err_.path().PushMapValue(static_cast<size_t>(idx), err_.Keep(key->value));
+        err_.path().PushMapValue(static_cast<size_t>(idx), err_.Keep(key->value),
+                                 s.map_value_name);
         return false;
       }
     }

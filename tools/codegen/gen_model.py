@@ -259,6 +259,10 @@ class Gen:
                           f".container_size = &ContainerSize<{ct}>",
                           f".map_insert = &MapInsert<{ct}>",
                           f".map_for_each = &MapForEach<{ct}>"]
+                if "locationName" in s["key"]:
+                    lines += [f".map_key_name = {json.dumps(s['key']['locationName'])}"]
+                if "locationName" in s["value"]:
+                    lines += [f".map_value_name = {json.dumps(s['value']['locationName'])}"]
             if "min" in s:
                 lines += [".has_min = true"]
             if "max" in s:
@@ -310,6 +314,7 @@ class Gen:
 
 FIELD_ORDER = ["name", "kind", "members", "member_count", "create", "destroy", "element",
                "container_size", "list_at", "list_append", "map_insert", "map_for_each",
+               "map_key_name", "map_value_name",
                "has_min", "has_max", "min", "max", "enum_values", "enum_count", "pattern",
                "pattern_matches"]
 

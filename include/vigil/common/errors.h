@@ -43,6 +43,16 @@ enum class ErrorCode : uint8_t {
   kInternalFailure,
   // A recognised operation that vigil does not build yet (documented in docs/protocols.md).
   kNotImplemented,
+  // SNS (botocore's sns model; Query only, so json_type is never sent). Tag operations on a
+  // missing topic answer kResourceNotFound above (same code, status and fault as SNS's).
+  kNotFound,
+  kInvalidParameter,
+  kParameterValueInvalid,
+  kAuthorizationError,
+  kInternalError,
+  kTagLimitExceeded,
+  kTopicLimitExceeded,
+  kSubscriptionLimitExceeded,
   kCount_,
 };
 
@@ -55,6 +65,7 @@ struct ErrorInfo {
 };
 
 #define VIGIL_CW_ "com.amazonaws.cloudwatch.v2010_08_01#"
+#define VIGIL_SNS_ "com.amazonaws.sns#"
 inline constexpr ErrorInfo kErrorTable[] = {
     {ErrorCode::kInvalidParameterValue, "InvalidParameterValue",
      VIGIL_CW_ "InvalidParameterValueException", 400, true},
@@ -101,8 +112,23 @@ inline constexpr ErrorInfo kErrorTable[] = {
      false},
     {ErrorCode::kNotImplemented, "NotImplemented", "com.amazon.coral.service#NotImplemented", 501,
      false},
+    {ErrorCode::kNotFound, "NotFound", VIGIL_SNS_ "NotFoundException", 404, true},
+    {ErrorCode::kInvalidParameter, "InvalidParameter", VIGIL_SNS_ "InvalidParameterException",
+     400, true},
+    {ErrorCode::kParameterValueInvalid, "ParameterValueInvalid",
+     VIGIL_SNS_ "InvalidParameterValueException", 400, true},
+    {ErrorCode::kAuthorizationError, "AuthorizationError",
+     VIGIL_SNS_ "AuthorizationErrorException", 403, true},
+    {ErrorCode::kInternalError, "InternalError", VIGIL_SNS_ "InternalErrorException", 500, false},
+    {ErrorCode::kTagLimitExceeded, "TagLimitExceeded", VIGIL_SNS_ "TagLimitExceededException",
+     400, true},
+    {ErrorCode::kTopicLimitExceeded, "TopicLimitExceeded",
+     VIGIL_SNS_ "TopicLimitExceededException", 403, true},
+    {ErrorCode::kSubscriptionLimitExceeded, "SubscriptionLimitExceeded",
+     VIGIL_SNS_ "SubscriptionLimitExceededException", 403, true},
 };
 #undef VIGIL_CW_
+#undef VIGIL_SNS_
 
 static_assert(std::size(kErrorTable) == static_cast<size_t>(ErrorCode::kCount_),
               "every ErrorCode needs exactly one row in kErrorTable");

@@ -72,6 +72,10 @@ struct Shape {
   void* (*list_append)(void* list) = nullptr;  // emplace_back(), returns the new element
   void* (*map_insert)(void* map, const std::string& key) = nullptr;  // operator[]
   void (*map_for_each)(const void* map, void* context, MapVisitor visit) = nullptr;
+  // kMap: the Query protocol's names of an entry's key and value (`Name.entry.N.key`/`.value`;
+  // SNS's MessageAttributes use `Name`/`Value`, the model's locationName).
+  std::string_view map_key_name = "key";
+  std::string_view map_value_name = "value";
 
   // Constraints from the model, checked by Validate() after decoding.
   bool has_min = false;

@@ -35,6 +35,9 @@ struct ServiceInfo {
 };
 
 extern const ServiceInfo kCloudWatchService;
+// SNS (2010-03-31) speaks Query only: its JSON target prefix and CBOR service name are empty and
+// never match, so JSON and CBOR requests always go to CloudWatch.
+extern const ServiceInfo kSnsService;
 
 // A request whose protocol and operation are known; the body is not decoded yet.
 class IncomingCall {

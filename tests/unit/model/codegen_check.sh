@@ -5,11 +5,13 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 "$here/tools/codegen/gen_model.py" cloudwatch --out "$tmp" >/dev/null
-for f in include/vigil/model/cloudwatch.h src/model/cloudwatch.gen.cc; do
-  if ! diff -q "$tmp/$f" "$here/$f" >/dev/null; then
-    echo "$f is out of date: run tools/codegen/gen_model.py cloudwatch" >&2
-    exit 1
-  fi
+for service in cloudwatch sns; do
+  python3 "$here/tools/codegen/gen_model.py" "$service" --out "$tmp" >/dev/null
+  for f in "include/vigil/model/$service.h" "src/model/$service.gen.cc"; do
+    if ! diff -q "$tmp/$f" "$here/$f" >/dev/null; then
+      echo "$f is out of date: run tools/codegen/gen_model.py $service" >&2
+      exit 1
+    fi
+  done
 done
 echo "codegen check: generated model is up to date"
