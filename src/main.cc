@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,10 +17,15 @@
 #include "vigil/alarms/notifier.h"
 #include "vigil/alarms/service.h"
 #include "vigil/alarms/state_store.h"
+#include "vigil/api/anomaly_retrainer.h"
+#include "vigil/api/anomaly_settings.h"
 #include "vigil/api/frontend.h"
 #include "vigil/common/clock.h"
+#include "vigil/notify/delivery.h"
+#include "vigil/notify/topics.h"
 #include "vigil/common/logging.h"
 #include "vigil/net/server.h"
+#include "vigil/notify/ids.h"
 #include "vigil/storage/metric_store.h"
 
 namespace {
@@ -48,6 +54,25 @@ Usage: vigil [flags]
   --clock MODE             system (default) or manual: time moves only through
                            POST /_vigil/clock, which runs the alarm evaluations that become due
                            (env VIGIL_CLOCK; see docs/alarms.md)
+  --anomaly-retrain-interval S
+                           seconds between the background retraining passes of the anomaly
+                           detectors' models, a multiple of 300; 0 disables them (bands then
+                           train on the request path) (env VIGIL_ANOMALY_RETRAIN_INTERVAL;
+                           default 300; see docs/anomaly-detection.md)
+  --public-url URL         where receivers reach vigil: SubscribeURL, UnsubscribeURL and
+                           SigningCertURL start with it (env VIGIL_PUBLIC_URL; default
+                           http://<listen address>)
+  --sns-auto-confirm       http/https subscriptions are confirmed at once, without a
+                           SubscriptionConfirmation message (test setups; env
+                           VIGIL_SNS_AUTO_CONFIRM=1; see docs/sns-api.md)
+  --action-webhook ARN=URL an alarm action with this ARN is POSTed to URL as an SNS
+                           Notification, no topic needed (repeatable)
+  --lambda-url ARN=URL     lambda subscriptions to this function ARN are POSTed to URL in the
+                           Lambda SNS event format (repeatable)
+  --signature-version V    1 (SHA1withRSA, default) or 2 (SHA256withRSA) for delivered messages
+  --delivery-timeout-ms N  time allowed to one delivery attempt (default 15000)
+  --delivery-concurrency N deliveries in flight at once (default 32)
+  --delivery-queue-limit N undelivered messages kept per subscription or webhook (default 10000)
   --io-threads N           HTTP I/O threads (default 2)
   --workers N              request worker threads (default 2)
   --max-body-bytes N       largest request body as sent (default 1048576)
@@ -67,6 +92,15 @@ struct Config {
   std::string default_account = "123456789012";
   std::string default_region = "us-east-1";
   std::string clock = "system";
+  int anomaly_retrain_interval = 300;
+  std::string public_url;
+  bool sns_auto_confirm = false;
+  std::map<std::string, std::string, std::less<>> action_webhooks;
+  std::map<std::string, std::string, std::less<>> lambda_urls;
+  int signature_version = 1;
+  int delivery_timeout_ms = 15000;
+  int delivery_concurrency = 32;
+  int delivery_queue_limit = 10000;
   int io_threads = 2;
   int workers = 2;
   size_t max_body_bytes = 1024 * 1024;
@@ -109,6 +143,11 @@ Config ParseConfig(int argc, char** argv) {
   if (auto v = Env("VIGIL_DEFAULT_ACCOUNT")) c.default_account = *v;
   if (auto v = Env("VIGIL_DEFAULT_REGION")) c.default_region = *v;
   if (auto v = Env("VIGIL_CLOCK")) c.clock = *v;
+  if (auto v = Env("VIGIL_PUBLIC_URL")) c.public_url = *v;
+  if (auto v = Env("VIGIL_SNS_AUTO_CONFIRM")) c.sns_auto_confirm = *v == "1" || *v == "true";
+  if (auto v = Env("VIGIL_ANOMALY_RETRAIN_INTERVAL")) {
+    c.anomaly_retrain_interval = ParseInt("VIGIL_ANOMALY_RETRAIN_INTERVAL", *v);
+  }
 
   std::vector<std::string> args(argv + 1, argv + argc);
   for (size_t i = 0; i < args.size(); ++i) {
@@ -151,6 +190,28 @@ Config ParseConfig(int argc, char** argv) {
       c.default_region = next();
     } else if (flag == "--clock") {
       c.clock = next();
+    } else if (flag == "--anomaly-retrain-interval") {
+      c.anomaly_retrain_interval = ParseInt(flag, next());
+    } else if (flag == "--public-url") {
+      c.public_url = next();
+    } else if (flag == "--sns-auto-confirm") {
+      c.sns_auto_confirm = true;
+    } else if (flag == "--action-webhook" || flag == "--lambda-url") {
+      std::string v = next();
+      auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+        Fail(flag + " needs ARN=URL, got '" + v + "'");
+      }
+      (flag == "--action-webhook" ? c.action_webhooks : c.lambda_urls)[v.substr(0, eq)] =
+          v.substr(eq + 1);
+    } else if (flag == "--signature-version") {
+      c.signature_version = ParseInt(flag, next());
+    } else if (flag == "--delivery-timeout-ms") {
+      c.delivery_timeout_ms = std::max(1, ParseInt(flag, next()));
+    } else if (flag == "--delivery-concurrency") {
+      c.delivery_concurrency = std::max(1, ParseInt(flag, next()));
+    } else if (flag == "--delivery-queue-limit") {
+      c.delivery_queue_limit = std::max(1, ParseInt(flag, next()));
     } else if (flag == "--io-threads") {
       c.io_threads = std::max(1, ParseInt(flag, next()));
     } else if (flag == "--workers") {
@@ -165,7 +226,18 @@ Config ParseConfig(int argc, char** argv) {
   }
   if (c.sync != "process" && c.sync != "always") Fail("--sync must be process or always");
   if (c.clock != "system" && c.clock != "manual") Fail("--clock must be system or manual");
+  if (c.signature_version != 1 && c.signature_version != 2) Fail("--signature-version must be 1 or 2");
+  if (c.anomaly_retrain_interval % 300 != 0) {
+    Fail("--anomaly-retrain-interval must be 0 or a multiple of 300 seconds");
+  }
   return c;
+}
+
+// "http://" + this is the default public URL: 0.0.0.0 and :: are reached on the loopback.
+std::string FormatHostPort(const std::string& host, uint16_t port) {
+  std::string h = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
+  if (h.find(':') != std::string::npos) h = "[" + h + "]";
+  return h + ":" + std::to_string(port);
 }
 
 bool SplitHostPort(const std::string& listen, std::string& host, uint16_t& port) {
@@ -243,9 +315,47 @@ int main(int argc, char** argv) {
     log->critical("{}", state_store.error().message);
     return 1;
   }
-  vigil::alarms::LoggingNotifier notifier;
+  // SNS topics and subscriptions, and delivery (the outbox in the state database, the signer's
+  // key beside it): alarm actions are staged into the batch of their transition.
+  vigil::notify::SecureRandom random;
+  vigil::notify::SnsTopicsOptions topics_options;
+  topics_options.auto_confirm = config.sns_auto_confirm;
+  vigil::notify::SnsTopics sns_topics(**state_store, random, topics_options);
+  if (auto s = sns_topics.Load(); !s.ok()) {
+    log->critical("loading SNS topics: {}", s.error().message);
+    return 1;
+  }
+  auto signer = vigil::notify::Signer::LoadOrCreate(config.data_dir, clock.Now());
+  if (!signer.ok()) {
+    log->critical("SNS signing key: {}", signer.error().message);
+    return 1;
+  }
+  vigil::notify::DeliveryConfig delivery_config;
+  delivery_config.public_url = config.public_url;
+  delivery_config.action_webhooks = config.action_webhooks;
+  delivery_config.lambda_urls = config.lambda_urls;
+  delivery_config.signature_version = config.signature_version == 2
+                                          ? vigil::notify::SignatureVersion::kV2
+                                          : vigil::notify::SignatureVersion::kV1;
+  delivery_config.request_timeout = std::chrono::milliseconds(config.delivery_timeout_ms);
+  delivery_config.max_concurrent = config.delivery_concurrency;
+  delivery_config.max_queued_per_endpoint = static_cast<size_t>(config.delivery_queue_limit);
+  vigil::notify::Delivery delivery(**state_store, sns_topics, **store, clock, **signer,
+                                   delivery_config);
   auto alarm_service =
-      std::make_unique<vigil::alarms::AlarmService>(**state_store, **store, notifier);
+      std::make_unique<vigil::alarms::AlarmService>(**state_store, **store, delivery);
+  // The anomaly detectors' models, retrained in the background and persisted beside them.
+  std::unique_ptr<vigil::api::AnomalyRetrainer> retrainer;
+  if (config.anomaly_retrain_interval > 0) {
+    vigil::api::RetrainerOptions retrain_options;
+    retrain_options.interval_seconds = config.anomaly_retrain_interval;
+    retrainer = std::make_unique<vigil::api::AnomalyRetrainer>(**state_store, **store,
+                                                               retrain_options);
+  }
+  // Band alarms train with the anomaly detectors' settings (and models), as GetMetricData does.
+  alarm_service->SetAnomalySettings(
+      retrainer ? retrainer->WithTrainedModels(vigil::api::DetectorSettingsLookup(**state_store))
+                : vigil::api::DetectorSettingsLookup(**state_store));
   if (auto s = alarm_service->Load(); !s.ok()) {
     log->critical("loading alarms: {}", s.error().message);
     return 1;
@@ -257,6 +367,11 @@ int main(int argc, char** argv) {
   services.clock = &clock;
   services.alarms = alarm_service.get();
   services.manual_clock = manual_clock ? &*manual_clock : nullptr;
+  services.anomaly_retrainer = retrainer.get();
+  services.sns_topics = &sns_topics;
+  services.sns_sink = &delivery;
+  services.delivery = &delivery;
+  services.signing_cert_pem = (*signer)->certificate_pem();
   services.config.default_account = config.default_account;
   services.config.default_region = config.default_region;
   services.config.strict_namespaces = config.strict_namespaces;
@@ -323,6 +438,15 @@ int main(int argc, char** argv) {
     });
   }
 
+  // The anomaly retrainer on the system clock, at SCHED_IDLE priority on its own thread; on the
+  // manual clock POST /_vigil/clock runs its passes.
+  if (retrainer && !manual_clock) retrainer->Start(clock);
+  // Delivery: loads what an earlier run left undelivered and starts sending.
+  if (auto s = delivery.Start("http://" + FormatHostPort(host, server.port())); !s.ok()) {
+    log->critical("starting delivery: {}", s.error().message);
+    return 1;
+  }
+
   log->info("vigil {} listening on {}:{} (data in {}, sync={}, maintenance every {} s, {} clock)",
             kVersion, host, server.port(), config.data_dir, config.sync,
             config.maintenance_interval, config.clock);
@@ -344,7 +468,10 @@ int main(int argc, char** argv) {
   }
   evaluator_cv.notify_all();
   if (evaluator.joinable()) evaluator.join();
+  if (retrainer) retrainer->Stop();  // interrupts a pass between two detectors
+  delivery.Stop();  // undelivered messages stay in the outbox for the next start
   alarm_service.reset();
+  retrainer.reset();
   state_store->reset();  // flushes and closes the state database
   store->reset();  // checkpoints the head, flushes and closes RocksDB
   log->info("stopped");

@@ -241,14 +241,18 @@ std::string ReasonText(const Rule& rule, const Evaluation& e, std::span<const Sl
 
   std::string condition;
   if (IsBandComparison(rule.comparison)) {
-    std::string lower = "less than the lower thresholds " + BoundList(range, support, false);
-    std::string upper = "greater than the upper thresholds " + BoundList(range, support, true);
+    // AWS negates each side of the two-sided form: "was not less than the lower thresholds [..]
+    // or not greater than the upper thresholds [..]" (docs/alarms.md, "Anomaly detection alarms").
+    std::string lower = negation + "less than the lower thresholds " +
+                        BoundList(range, support, false);
+    std::string upper = negation + "greater than the upper thresholds " +
+                        BoundList(range, support, true);
     if (rule.comparison == Comparison::kLessThanLowerThreshold) {
-      condition = negation + lower;
+      condition = lower;
     } else if (rule.comparison == Comparison::kGreaterThanUpperThreshold) {
-      condition = negation + upper;
+      condition = upper;
     } else {
-      condition = negation + lower + " or " + upper;
+      condition = lower + " or " + upper;
     }
   } else {
     condition = negation + std::string(OperatorWords(rule.comparison)) + " the threshold (" +
@@ -257,7 +261,9 @@ std::string ReasonText(const Rule& rule, const Evaluation& e, std::span<const Sl
   const std::string head =
       IsBandComparison(rule.comparison) ? "Thresholds Crossed: " : "Threshold Crossed: ";
 
-  if (n == 1 && e.filled == 0 && k == 1) {
+  // Band alarms always use the "k out of the last n" form, also for 1 of 1 (public AWS
+  // messages); static alarms write "1 datapoint [...] was ..." for 1 of 1 (recorded).
+  if (n == 1 && e.filled == 0 && k == 1 && !IsBandComparison(rule.comparison)) {
     return head + "1 datapoint " + list + " was " + condition + ".";
   }
   std::string text = head + std::to_string(k) + " out of the last " + std::to_string(n) +

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vigil/query/engine.h"
+#include "vigil/query/math.h"
 
 namespace vigil::alarms {
 namespace {
@@ -27,10 +28,18 @@ Result<CompiledAlarm> CompileAlarm(const Alarm& a) {
   CompiledAlarm c;
   auto cmp = ParseComparison(cfg.comparison_operator);
   if (!cmp) return Invalid("Invalid ComparisonOperator " + cfg.comparison_operator);
-  if (IsBandComparison(*cmp) || cfg.threshold_metric_id) {
+  const bool band = IsBandComparison(*cmp);
+  if (band && !cfg.threshold_metric_id) {
+    return Invalid("ComparisonOperators for ranges require ThresholdMetricId to be set");
+  }
+  if (!band && cfg.threshold_metric_id) {
     return Invalid(
-        "Anomaly detection alarms (ThresholdMetricId with a band comparison) are not supported "
-        "yet: vigil has no anomaly detection models; see docs/alarms.md.");
+        "ThresholdMetricId can only be used with the comparison operators "
+        "LessThanLowerOrGreaterThanUpperThreshold, LessThanLowerThreshold and "
+        "GreaterThanUpperThreshold.");
+  }
+  if (band && cfg.metrics.empty()) {
+    return Invalid("An alarm with a ThresholdMetricId must define its metrics with Metrics.");
   }
   c.rule.comparison = *cmp;
   c.rule.threshold = cfg.threshold.value_or(0);
@@ -88,15 +97,34 @@ Result<CompiledAlarm> CompileAlarm(const Alarm& a) {
       }
     }
     q.forbidden = m.account_id && *m.account_id != a.account;
-    if (q.return_data) c.return_id = m.id;
+    if (cfg.threshold_metric_id && m.id == *cfg.threshold_metric_id) {
+      if (!m.expression || !IsBandExpression(*m.expression)) {
+        return Invalid("The ThresholdMetricId " + m.id +
+                       " must be the Id of an ANOMALY_DETECTION_BAND expression in Metrics.");
+      }
+      q.return_data = true;  // the band is read whatever ReturnData says
+      c.threshold_id = m.id;
+    } else if (q.return_data) {
+      c.return_id = m.id;
+    }
     c.queries.push_back(std::move(q));
   }
   if (c.return_id.empty()) return Invalid("No metric in Metrics has ReturnData set to true.");
+  if (band && c.threshold_id.empty()) {
+    return Invalid("The ThresholdMetricId " + *cfg.threshold_metric_id +
+                   " does not match the Id of any metric in Metrics.");
+  }
   c.period = period.value_or(60);
   for (auto& q : c.queries) {
     if (q.expression && q.period_seconds == 0) q.period_seconds = c.period;
   }
   return c;
+}
+
+bool IsBandExpression(std::string_view expression) {
+  auto root = query::math::Parse(expression);
+  return root.ok() && root->kind == query::math::Node::Kind::kCall &&
+         root->text == "ANOMALY_DETECTION_BAND";
 }
 
 Timestamp RangeEnd(int period, Timestamp tick) {
@@ -106,7 +134,8 @@ Timestamp RangeEnd(int period, Timestamp tick) {
 }
 
 Result<std::vector<Slot>> FetchRange(storage::MetricStore& store, const CompiledAlarm& c,
-                                     Timestamp tick) {
+                                     Timestamp tick,
+                                     const query::AnomalyBandLookup& anomaly_settings) {
   const int length = EvaluationRangeLength(c.rule.evaluation_periods);
   const int64_t p = c.period;
   const Timestamp end = RangeEnd(c.period, tick);
@@ -138,8 +167,20 @@ Result<std::vector<Slot>> FetchRange(storage::MetricStore& store, const Compiled
   req.end = end;
   req.order = query::ScanOrder::kTimestampAscending;
   req.max_datapoints = query::kMaxDatapointsPerCall;
+  req.anomaly_settings = anomaly_settings;
   ASSIGN_OR_RETURN(auto page, query::GetMetricData(store, req, tick));
+  int band_series = 0;  // ANOMALY_DETECTION_BAND answers the upper series first, the lower last
   for (const auto& r : page.results) {
+    if (!c.threshold_id.empty() && r.id == c.threshold_id) {
+      const bool upper = band_series++ == 0;
+      for (size_t i = 0; i < r.timestamps.size() && i < r.values.size(); ++i) {
+        int64_t off = r.timestamps[i].seconds() - start.seconds();
+        if (off < 0 || off % p != 0 || off / p >= length) continue;
+        auto& s = slots[static_cast<size_t>(off / p)];
+        (upper ? s.upper : s.lower) = r.values[i];
+      }
+      continue;
+    }
     if (r.id != c.return_id) continue;
     for (size_t i = 0; i < r.timestamps.size() && i < r.values.size(); ++i) {
       place(r.timestamps[i], r.values[i], 0);
@@ -162,7 +203,27 @@ std::string MetricReasonData(const CompiledAlarm& c, const Evaluation& e,
     recent.push_back(*range[*it].value);
   }
   j["recentDatapoints"] = std::move(recent);
-  j["threshold"] = c.rule.threshold;
+  const Comparison cmp = c.rule.comparison;
+  const bool band = IsBandComparison(cmp);
+  const bool lower = cmp == Comparison::kLessThanLowerOrGreaterThanUpperThreshold ||
+                     cmp == Comparison::kLessThanLowerThreshold;
+  const bool upper = cmp == Comparison::kLessThanLowerOrGreaterThanUpperThreshold ||
+                     cmp == Comparison::kGreaterThanUpperThreshold;
+  auto bounds = [&](bool want_upper) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (auto it = e.evaluated.rbegin(); it != e.evaluated.rend(); ++it) {
+      const auto& b = want_upper ? range[*it].upper : range[*it].lower;
+      if (b) {
+        out.push_back(*b);
+      } else {
+        out.push_back(nullptr);
+      }
+    }
+    return out;
+  };
+  if (lower) j["recentLowerThresholds"] = bounds(false);
+  if (upper) j["recentUpperThresholds"] = bounds(true);
+  if (!band) j["threshold"] = c.rule.threshold;
   // Evaluated points newest first: the real ones, and the missing periods filled with the
   // treatment (the newest missing ones), which carry only a timestamp.
   std::vector<size_t> points(e.evaluated.begin(), e.evaluated.end());
@@ -181,6 +242,11 @@ std::string MetricReasonData(const CompiledAlarm& c, const Evaluation& e,
     if (range[i].value) {
       if (!c.math) p["sampleCount"] = range[i].sample_count;
       p["value"] = *range[i].value;
+      // One-sided band alarms carry the bound they compare with (public AWS payload).
+      if (band && lower != upper) {
+        const auto& b = upper ? range[i].upper : range[i].lower;
+        if (b) p["threshold"] = *b;
+      }
     }
     evaluated.push_back(std::move(p));
   }

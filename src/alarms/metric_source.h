@@ -29,25 +29,33 @@ struct CompiledAlarm {
   // Metrics (math or MetricStat-only): the queries and the id of the ReturnData one.
   std::vector<query::MetricDataQuery> queries;
   std::string return_id;
+  // Band alarms (ThresholdMetricId): the id of the ANOMALY_DETECTION_BAND query, whose two
+  // series (upper first, lower last) give each period's band.
+  std::string threshold_id;
   // For StateReasonData.
   std::optional<std::string> unit_name;
   std::string statistic_name;
 };
 
-// Fails (InvalidParameterValue) for what the evaluator cannot run: an unknown statistic, band
-// comparisons (anomaly detection), no ReturnData query.
+// Fails (InvalidParameterValue) for what the evaluator cannot run: an unknown statistic, no
+// ReturnData query, a band comparison without a ThresholdMetricId naming an
+// ANOMALY_DETECTION_BAND expression of `Metrics` (or a ThresholdMetricId with a static one).
 Result<CompiledAlarm> CompileAlarm(const Alarm& alarm);
 
 // The end of the evaluation range for an evaluation at `tick`: the tick rounded down to the
 // minute (periods >= 60 s) or to the period (10, 20, 30 s).
 Timestamp RangeEnd(int period, Timestamp tick);
 
-// The EvaluationRangeLength(N) periods ending at RangeEnd(tick), oldest first.
+// The EvaluationRangeLength(N) periods ending at RangeEnd(tick), oldest first. Band alarms also
+// get each period's band, computed by GetMetricData's ANOMALY_DETECTION_BAND with the detector
+// settings `anomaly_settings` gives (none: the defaults).
 Result<std::vector<Slot>> FetchRange(storage::MetricStore& store, const CompiledAlarm& c,
-                                     Timestamp tick);
+                                     Timestamp tick,
+                                     const query::AnomalyBandLookup& anomaly_settings = {});
 
 // StateReasonData for a metric alarm's evaluation (aws-recorded-answers.md §4), compact JSON in
-// AWS's key order.
+// AWS's key order. Band alarms: no statistic/unit/threshold; recentLowerThresholds and/or
+// recentUpperThresholds after recentDatapoints (docs/alarms.md, "Anomaly detection alarms").
 std::string MetricReasonData(const CompiledAlarm& c, const Evaluation& e,
                              std::span<const Slot> range, Timestamp query_date);
 

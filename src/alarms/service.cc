@@ -48,6 +48,10 @@ AlarmService::AlarmService(StateStore& store, storage::MetricStore& metrics, Not
     : impl_(std::make_unique<Impl>(store, metrics, notifier)) {}
 AlarmService::~AlarmService() = default;
 
+void AlarmService::SetAnomalySettings(query::AnomalyBandLookup lookup) {
+  impl_->anomaly_settings = std::move(lookup);
+}
+
 Status AlarmService::Load() {
   std::lock_guard lock(impl_->mu);
   impl_->scopes.clear();
@@ -279,7 +283,6 @@ Status AlarmService::PutCompositeAlarm(const Scope& scope, AlarmConfig config,
     impl_->EvaluateComposite(k, sd, e, nullptr, created, now, fx, visited);
     RETURN_IF_ERROR(impl_->Persist(fx));
   }
-  impl_->RunActions(fx, now);
   return OkStatus();
 }
 
@@ -376,7 +379,6 @@ Status AlarmService::SetAlarmState(const Scope& scope, std::string_view name, Al
     }
     RETURN_IF_ERROR(impl_->Persist(fx));
   }
-  impl_->RunActions(fx, now);
   return OkStatus();
 }
 

@@ -67,9 +67,38 @@ void AlarmService::Impl::AddHistory(const ScopeKey& k, ScopeData& sd, HistoryIte
 }
 
 Status AlarmService::Impl::Persist(Effects& fx) {
+  bool staged = !fx.actions.empty();
+  for (auto& a : fx.actions) {
+    ScopeData& sd = Data(a.scope);
+    auto it = sd.alarms.find(a.request.alarm_name);
+    Status s = it == sd.alarms.end()
+                   ? MakeError(ErrorCode::kResourceNotFound, "The alarm no longer exists.")
+                   : notifier.Stage(a.request, it->second.alarm, fx.batch);
+    HistoryItem h;
+    h.alarm_name = a.request.alarm_name;
+    h.kind = a.request.kind;
+    h.timestamp = a.at;
+    h.type = HistoryType::kAction;
+    nlohmann::ordered_json d;
+    if (s.ok()) {
+      h.summary = "Successfully executed action " + a.request.action_arn;
+      d["actionState"] = "Succeeded";
+    } else {
+      h.summary = "Failed to execute action " + a.request.action_arn + ". Received error: \"" +
+                  s.error().message + "\"";
+      d["actionState"] = "Failed";
+      d["error"] = s.error().message;
+    }
+    d["stateUpdateTimestamp"] = a.request.state_change_time.millis;
+    d["notificationResource"] = a.request.action_arn;
+    h.data = d.dump();
+    AddHistory(a.scope, sd, std::move(h), fx);
+  }
+  fx.actions.clear();
   if (fx.batch.empty()) return OkStatus();
   Status s = store.Write(fx.batch);
   fx.batch = WriteBatch();
+  if (staged) notifier.Committed(s.ok());
   if (!s.ok()) Logger("alarms")->error("persisting alarm state failed: {}", s.error().message);
   return s;
 }
@@ -186,7 +215,7 @@ void AlarmService::Impl::Transition(const ScopeKey& k, ScopeData& sd, Entry& e, 
         AddHistory(k, sd, std::move(a), fx);
       }
     } else {
-      for (auto& r : requests) fx.actions.push_back(Effects::Action{k, std::move(r)});
+      for (auto& r : requests) fx.actions.push_back(Effects::Action{k, std::move(r), now});
     }
   }
   // A suppressor entering ALARM cancels the actions its composites hold for the WaitPeriod.
@@ -264,42 +293,6 @@ void AlarmService::Impl::EvaluateComposite(const ScopeKey& k, ScopeData& sd, Ent
              fx, visited);
 }
 
-void AlarmService::Impl::RunActions(Effects& fx, Timestamp now) {
-  if (fx.actions.empty()) return;
-  struct Done {
-    ScopeKey scope;
-    HistoryItem item;
-  };
-  std::vector<Done> done;
-  for (auto& a : fx.actions) {
-    Status s = notifier.Submit(a.request);
-    HistoryItem h;
-    h.alarm_name = a.request.alarm_name;
-    h.kind = a.request.kind;
-    h.timestamp = now;
-    h.type = HistoryType::kAction;
-    nlohmann::ordered_json d;
-    if (s.ok()) {
-      h.summary = "Successfully executed action " + a.request.action_arn;
-      d["actionState"] = "Succeeded";
-    } else {
-      h.summary = "Failed to execute action " + a.request.action_arn + ". Received error: \"" +
-                  s.error().message + "\"";
-      d["actionState"] = "Failed";
-      d["error"] = s.error().message;
-    }
-    d["stateUpdateTimestamp"] = a.request.state_change_time.millis;
-    d["notificationResource"] = a.request.action_arn;
-    h.data = d.dump();
-    done.push_back(Done{a.scope, std::move(h)});
-  }
-  fx.actions.clear();
-  std::lock_guard lock(mu);
-  Effects history;
-  for (auto& d : done) AddHistory(d.scope, Data(d.scope), std::move(d.item), history);
-  (void)Persist(history);  // logged by Persist
-}
-
 void AlarmService::Impl::ReleaseDeferred(Timestamp now) {
   Effects fx;
   {
@@ -313,7 +306,7 @@ void AlarmService::Impl::ReleaseDeferred(Timestamp now) {
         auto c = sd.alarms.find(it->composite);
         if (c != sd.alarms.end() && c->second.generation == it->generation &&
             c->second.alarm.status.value == it->state) {
-          for (auto& r : it->actions) fx.actions.push_back(Effects::Action{k, std::move(r)});
+          for (auto& r : it->actions) fx.actions.push_back(Effects::Action{k, std::move(r), now});
           c->second.alarm.actions_suppressed_by.reset();
           c->second.alarm.actions_suppressed_reason.reset();
           c->second.alarm.suppression_until.reset();
@@ -325,7 +318,6 @@ void AlarmService::Impl::ReleaseDeferred(Timestamp now) {
     }
     (void)Persist(fx);
   }
-  RunActions(fx, now);
 }
 
 PassReport AlarmService::Impl::EvaluatePass(Timestamp tick, bool high_resolution_only) {
@@ -359,7 +351,7 @@ PassReport AlarmService::Impl::EvaluatePass(Timestamp tick, bool high_resolution
   std::vector<Outcome> outcomes;
   for (size_t i = 0; i < jobs.size(); ++i) {
     const Job& j = jobs[i];
-    auto range = FetchRange(metrics, *j.compiled, tick);
+    auto range = FetchRange(metrics, *j.compiled, tick, anomaly_settings);
     ++report.evaluations;
     if (!range.ok()) {
       ++report.errors;
@@ -389,7 +381,6 @@ PassReport AlarmService::Impl::EvaluatePass(Timestamp tick, bool high_resolution
     (void)Persist(fx);
   }
   report.transitions = fx.transitions;
-  RunActions(fx, tick);
   return report;
 }
 

@@ -48,13 +48,14 @@ struct ScopeData {
   std::vector<DeferredActions> deferred;
 };
 
-// What a locked section produced: writes to persist (under the lock) and actions to submit
-// (after it).
+// What a locked section produced: writes to persist and the actions whose outbox records Persist
+// stages into the same batch.
 struct Effects {
   WriteBatch batch;
   struct Action {
     ScopeKey scope;
     ActionRequest request;
+    Timestamp at;  // when the action runs (its Action history item's time)
   };
   std::vector<Action> actions;
   int64_t transitions = 0;
@@ -72,6 +73,9 @@ class AlarmService::Impl {
   std::map<ScopeKey, ScopeData> scopes;
   uint64_t next_sequence = 1;
   uint64_t next_generation = 1;
+
+  // Detector settings for band alarms (SetAnomalySettings, before the first pass).
+  query::AnomalyBandLookup anomaly_settings;
 
   std::mutex run_mu;                 // serialises evaluation passes
   std::optional<int64_t> last_tick;  // seconds, a multiple of 10
@@ -95,12 +99,12 @@ class AlarmService::Impl {
                          bool created, Timestamp now, Effects& fx, std::set<std::string>& visited);
   std::optional<std::string> MutedBy(const ScopeData& sd, std::string_view alarm,
                                      Timestamp now) const;
-  // Persists fx.batch (mu held, so writes reach the store in the order of the changes).
+  // Stages fx's actions with the notifier (their outbox records and Action history items join
+  // fx.batch), persists fx.batch, then tells the notifier whether the staged records are durable
+  // (mu held, so writes reach the store in the order of the changes).
   Status Persist(Effects& fx);
 
   // --- without mu ---
-  // Submits fx's actions and records their Action history items.
-  void RunActions(Effects& fx, Timestamp now);
   PassReport EvaluatePass(Timestamp tick, bool high_resolution_only);
   // Drops history items older than `cutoff` (memory and store).
   void PruneHistory(Timestamp cutoff);

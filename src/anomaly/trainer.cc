@@ -188,6 +188,7 @@ Model Trainer::Fit(std::span<const PreparedPoint> pts, const TrainingOptions& op
   model.clamp_ = options.clamp;
   model.period_ = options.period_seconds;
   model.zone_ = zone;
+  model.timezone_ = options.timezone;
   const size_t n = pts.size();
   model.summary_.points = n;
   if (n < std::max<size_t>(params.min_points, 2)) return model;

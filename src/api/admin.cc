@@ -3,7 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "vigil/alarms/service.h"
+#include "vigil/api/anomaly_retrainer.h"
 #include "vigil/common/logging.h"
+#include "vigil/notify/delivery.h"
+#include "vigil/notify/topics.h"
 
 namespace vigil::api {
 namespace {
@@ -45,6 +48,15 @@ HttpResponse Admin::Handle(const HttpRequest& req) {
     }
     return Clock(req);
   }
+  if (path == notify::kSigningCertPath) {
+    if (req.method != "GET" && req.method != "HEAD") return Json(405, {{"error", "use GET"}});
+    if (services_->signing_cert_pem.empty()) return Json(404, {{"error", "no signing key"}});
+    HttpResponse resp;
+    resp.status = 200;
+    resp.SetHeader("Content-Type", "application/x-pem-file");
+    resp.body = services_->signing_cert_pem;
+    return resp;
+  }
   if (path == "/_vigil/alarms/evaluate") {
     if (req.method != "POST") return Json(405, {{"error", "use POST"}});
     return EvaluateAlarms();
@@ -64,6 +76,8 @@ HttpResponse Admin::Health() {
 HttpResponse Admin::Reset() {
   Status s = services_->metrics->Reset();
   if (s.ok() && services_->alarms != nullptr) s = services_->alarms->Reset();
+  if (s.ok() && services_->sns_topics != nullptr) s = services_->sns_topics->Reset();
+  if (services_->delivery != nullptr) services_->delivery->Reset();
   if (!s.ok()) {
     Logger("api")->error("reset failed: {}", s.error().message);
     return Json(500, {{"status", "error"}, {"message", s.error().message}});
@@ -129,11 +143,21 @@ HttpResponse Admin::Clock(const HttpRequest& req) {
   // One mover at a time, so two requests cannot interleave Set and the evaluation.
   std::lock_guard lock(clock_mu_);
   manual->Set(*target);
+  // The anomaly models first, so the band alarms evaluated at the new time find them trained.
+  RetrainReport retrained;
+  if (services_->anomaly_retrainer != nullptr) {
+    retrained = services_->anomaly_retrainer->RunDue(*target);
+  }
   alarms::PassReport report;
   if (services_->alarms != nullptr) report = services_->alarms->RunDue(*target);
-  Logger("api")->debug("clock set to {} ({} evaluations, {} transitions)",
-                       FormatIso8601(*target), report.evaluations, report.transitions);
-  return Json(200, PassJson(*target, report));
+  // Then the deliveries due by now (alarm actions just staged, retries), waited for.
+  if (services_->delivery != nullptr) services_->delivery->RunDue(*target);
+  Logger("api")->debug("clock set to {} ({} evaluations, {} transitions, {} models retrained)",
+                       FormatIso8601(*target), report.evaluations, report.transitions,
+                       retrained.detectors);
+  nlohmann::json answer = PassJson(*target, report);
+  answer["retrained"] = retrained.detectors;
+  return Json(200, answer);
 }
 
 HttpResponse Admin::EvaluateAlarms() {

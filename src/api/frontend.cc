@@ -9,6 +9,7 @@
 #include "api/auth.h"
 #include "api/context.h"
 #include "api/registry.h"
+#include "api/sns/sns_common.h"
 #include "vigil/common/logging.h"
 #include "vigil/protocol/protocol.h"
 
@@ -64,6 +65,20 @@ Owned Create(const model::Shape* shape) {
   return Owned(shape->create(), Deleter{shape});
 }
 
+// Which service a Query request is for. CloudWatch and SNS share `POST /`; the Version decides,
+// then the SigV4 scope's service, then (for the unsigned GETs a receiver sends to SubscribeURL and
+// UnsubscribeURL, which carry neither) whether the action exists only in SNS. JSON and CBOR
+// requests are CloudWatch's.
+bool IsSnsCall(const protocol::IncomingCall& call, const Identity& who) {
+  if (call.protocol() != protocol::Protocol::kQuery) return false;
+  if (call.version() == protocol::kSnsService.query_version) return true;
+  if (call.version() == protocol::kCloudWatchService.query_version) return false;
+  if (who.service == "sns") return true;
+  if (who.service == "monitoring") return false;
+  return Registry::CloudWatch().Find(call.operation()) == nullptr &&
+         Registry::Sns().Find(call.operation()) != nullptr;
+}
+
 }  // namespace
 
 class Frontend::Impl {
@@ -99,18 +114,27 @@ class Frontend::Impl {
  private:
   HttpResponse HandleApi(const HttpRequest& req, const std::string& request_id,
                          std::string& operation) {
-    const auto& svc = protocol::kCloudWatchService;
+    Identity who = ResolveIdentity(req, services_.config.default_account,
+                                   services_.config.default_region);
     protocol::WireContext wire = protocol::DetectContext(req);
+    // Errors before the operation is known: SNS's namespace when the signature says SNS.
+    const protocol::ServiceInfo* svc_ptr =
+        wire.protocol == protocol::Protocol::kQuery && who.service == "sns"
+            ? &protocol::kSnsService
+            : &protocol::kCloudWatchService;
     if (req.body_status != BodyStatus::kOk) {
-      return protocol::EncodeError(wire, svc, BodyError(req, 1024 * 1024), request_id);
+      return protocol::EncodeError(wire, *svc_ptr, BodyError(req, 1024 * 1024), request_id);
     }
-    auto parsed = protocol::Parse(req, svc);
-    if (!parsed.ok()) return protocol::EncodeError(wire, svc, parsed.error(), request_id);
+    auto parsed = protocol::Parse(req, protocol::kCloudWatchService);
+    if (!parsed.ok()) return protocol::EncodeError(wire, *svc_ptr, parsed.error(), request_id);
     const protocol::IncomingCall& call = **parsed;
     wire = {call.protocol(), call.query_mode()};
     operation = call.operation();
+    const bool sns = IsSnsCall(call, who);
+    const protocol::ServiceInfo& svc = sns ? protocol::kSnsService : protocol::kCloudWatchService;
+    const Registry& registry = sns ? Registry::Sns() : registry_;
 
-    const Registry::Entry* entry = registry_.Find(call.operation());
+    const Registry::Entry* entry = registry.Find(call.operation());
     if (entry == nullptr) {
       return protocol::EncodeError(
           wire, svc,
@@ -128,20 +152,20 @@ class Frontend::Impl {
           request_id);
     }
 
-    Identity who = ResolveIdentity(req, services_.config.default_account,
-                                   services_.config.default_region);
     RequestContext ctx{who.account, who.region, request_id, services_.clock->Now(), &services_};
 
     const model::Operation& op = *entry->operation;
     Owned input = Create(op.input);
     Owned output = Create(op.output);
     Status status = call.DecodeInput(*op.input, input.get());
+    if (!status.ok() && sns) status = sns_ops::ToSnsDecodeError(status.error());
     if (status.ok()) {
       try {
         status = entry->invoke(ctx, input.get(), output.get());
       } catch (const std::exception& e) {
         log_->error("{} {} threw: {}", request_id, operation, e.what());
-        status = MakeError(ErrorCode::kInternalFailure, "An internal error occurred.");
+        status = MakeError(sns ? ErrorCode::kInternalError : ErrorCode::kInternalFailure,
+                           "An internal error occurred.");
       }
     }
     if (!status.ok()) return protocol::EncodeError(wire, svc, status.error(), request_id);

@@ -4,7 +4,9 @@
 #include <cstdlib>
 
 #include "api/operations/operations.h"
+#include "api/sns/sns_operations.h"
 #include "vigil/model/cloudwatch.h"
+#include "vigil/model/sns.h"
 
 namespace vigil::api {
 
@@ -56,6 +58,31 @@ const Registry& Registry::CloudWatch() {
     r.Add("PutAnomalyDetector", &ops::PutAnomalyDetector);
     r.Add("DescribeAnomalyDetectors", &ops::DescribeAnomalyDetectors);
     r.Add("DeleteAnomalyDetector", &ops::DeleteAnomalyDetector);
+    return r;
+  }();
+  return registry;
+}
+
+// The SNS operations vigil builds (docs/sns-api.md).
+const Registry& Registry::Sns() {
+  static const Registry registry = [] {
+    Registry r(model::sns::kOperations, model::sns::kOperationCount);
+    r.Add("CreateTopic", &sns_ops::CreateTopic);
+    r.Add("DeleteTopic", &sns_ops::DeleteTopic);
+    r.Add("ListTopics", &sns_ops::ListTopics);
+    r.Add("GetTopicAttributes", &sns_ops::GetTopicAttributes);
+    r.Add("SetTopicAttributes", &sns_ops::SetTopicAttributes);
+    r.Add("Subscribe", &sns_ops::Subscribe);
+    r.Add("ConfirmSubscription", &sns_ops::ConfirmSubscription);
+    r.Add("Unsubscribe", &sns_ops::Unsubscribe);
+    r.Add("ListSubscriptions", &sns_ops::ListSubscriptions);
+    r.Add("ListSubscriptionsByTopic", &sns_ops::ListSubscriptionsByTopic);
+    r.Add("GetSubscriptionAttributes", &sns_ops::GetSubscriptionAttributes);
+    r.Add("SetSubscriptionAttributes", &sns_ops::SetSubscriptionAttributes);
+    r.Add("Publish", &sns_ops::Publish);
+    r.Add("TagResource", &sns_ops::TagResource);
+    r.Add("UntagResource", &sns_ops::UntagResource);
+    r.Add("ListTagsForResource", &sns_ops::ListTagsForResource);
     return r;
   }();
   return registry;

@@ -26,6 +26,8 @@ class Registry {
 
   // Every operation of the CloudWatch model, with handlers for those vigil builds.
   static const Registry& CloudWatch();
+  // Every operation of the SNS model (2010-03-31), with handlers for those vigil builds.
+  static const Registry& Sns();
 
   // nullptr for an operation that is not in the model.
   const Entry* Find(std::string_view name) const;

@@ -2,13 +2,13 @@
 #include "query/anomaly_band.h"
 
 #include <algorithm>
+#include <span>
 
 #include "vigil/anomaly/model.h"
 
 namespace vigil::query::internal {
 namespace {
 
-constexpr int64_t kHourMs = 3'600'000;
 constexpr int64_t kMaxTrainings = 48;
 
 int64_t FloorTo(int64_t t, int64_t step) {
@@ -17,14 +17,75 @@ int64_t FloorTo(int64_t t, int64_t step) {
   return q * step;
 }
 
+anomaly::TrainingOptions OptionsFor(int period_seconds, const AnomalyBandSettings& settings) {
+  anomaly::TrainingOptions options;
+  options.period_seconds = period_seconds;
+  options.timezone = settings.timezone;
+  options.periodic_spikes = settings.periodic_spikes;
+  for (const auto& [s, e] : settings.excluded) options.excluded.push_back({s, e});
+  return options;
+}
+
+bool IsPercent(const std::optional<uint8_t>& unit, const std::vector<uint8_t>& units) {
+  const auto percent = storage::UnitCode("Percent");
+  if (unit) return unit == percent;
+  return units.size() == 1 && units.front() == percent;
+}
+
+// The training points of the block trained at `trained_at` (ms): the window before it, and only
+// periods that ended by then (a period stamped before trained_at may hold later data when the
+// period does not divide the schedule; leaving it out keeps the band causal for every period).
+std::span<const anomaly::Point> BlockPoints(const std::vector<anomaly::Point>& points,
+                                            int64_t trained_at, int64_t period_seconds) {
+  const anomaly::ModelParams params;
+  const int64_t window_start = trained_at - params.window_seconds * 1000;
+  const int64_t period_ms = period_seconds * 1000;
+  auto lo = std::lower_bound(points.begin(), points.end(), window_start,
+                             [](const anomaly::Point& p, int64_t t) { return p.t.millis < t; });
+  auto hi = std::lower_bound(lo, points.end(), trained_at, [&](const anomaly::Point& p, int64_t t) {
+    return p.t.millis + period_ms <= t;
+  });
+  return {lo, hi};
+}
+
+// The clamp is decided from the training window only, so it stays causal too.
+anomaly::UnitClamp ClampOf(std::span<const anomaly::Point> window, bool is_percent) {
+  if (is_percent) return anomaly::UnitClamp::kPercent;
+  for (const anomaly::Point& p : window) {
+    if (p.value < 0) return anomaly::UnitClamp::kNone;
+  }
+  return anomaly::UnitClamp::kNonNegative;
+}
+
+bool SameSettings(const TrainedBandModel& m, const AnomalyBandSettings& s) {
+  return m.excluded == s.excluded && m.timezone == s.timezone &&
+         m.periodic_spikes == s.periodic_spikes;
+}
+
 }  // namespace
 
-int64_t RetrainInterval(const std::vector<int64_t>& times) {
-  if (times.empty()) return kHourMs;
-  const int64_t span = times.back() - times.front();
-  const int64_t hours = span / kHourMs + 1;
-  const int64_t blocks = (hours + kMaxTrainings - 1) / kMaxTrainings;
-  return std::max<int64_t>(1, blocks) * kHourMs;
+int64_t RetrainInterval(const std::vector<int64_t>& times, int64_t retrain_seconds) {
+  const int64_t unit = std::max<int64_t>(1, retrain_seconds) * 1000;
+  if (times.empty()) return unit;
+  const int64_t blocks = (FloorTo(times.back(), unit) - FloorTo(times.front(), unit)) / unit + 1;
+  return std::max<int64_t>(1, (blocks + kMaxTrainings - 1) / kMaxTrainings) * unit;
+}
+
+Result<anomaly::Model> TrainBandModel(storage::MetricStore& store, const MetricQuery& metric,
+                                      const AnomalyBandSettings& settings, Timestamp trained_at,
+                                      Timestamp now) {
+  const anomaly::ModelParams params;
+  MetricQuery window = metric;
+  window.start = Timestamp{trained_at.millis - params.window_seconds * 1000};
+  window.end = trained_at;
+  ASSIGN_OR_RETURN(MetricSeries data, QueryMetric(store, window, now));
+  std::vector<anomaly::Point> points;
+  points.reserve(data.points.size());
+  for (const Point& p : data.points) points.push_back({p.timestamp, p.value});
+  anomaly::TrainingOptions options = OptionsFor(metric.period_seconds, settings);
+  const auto block = BlockPoints(points, trained_at.millis, metric.period_seconds);
+  options.clamp = ClampOf(block, IsPercent(metric.unit, data.units));
+  return anomaly::Model::Train(block, options, trained_at, params);
 }
 
 Result<BandSeries> ComputeAnomalyBand(storage::MetricStore& store, const BandRequest& request,
@@ -32,7 +93,7 @@ Result<BandSeries> ComputeAnomalyBand(storage::MetricStore& store, const BandReq
   BandSeries out;
   if (request.times.empty()) return out;
   const anomaly::ModelParams params;
-  const int64_t step = RetrainInterval(request.times);
+  const int64_t step = RetrainInterval(request.times, request.settings.retrain_seconds);
   const int64_t first_training = FloorTo(request.times.front(), step);
 
   // The history: the training window before the first training, up to the last time wanted.
@@ -43,35 +104,69 @@ Result<BandSeries> ComputeAnomalyBand(storage::MetricStore& store, const BandReq
   std::vector<anomaly::Point> points;
   points.reserve(data.points.size());
   for (const Point& p : data.points) points.push_back({p.timestamp, p.value});
+  const bool is_percent = IsPercent(request.metric.unit, data.units);
+  anomaly::TrainingOptions options = OptionsFor(request.metric.period_seconds, request.settings);
 
-  const auto percent = storage::UnitCode("Percent");
-  bool is_percent = false;
-  if (request.metric.unit) {
-    is_percent = request.metric.unit == percent;
-  } else {
-    is_percent = data.units.size() == 1 && data.units.front() == percent;
+  // The retrainer's model, when it was trained exactly as this request would train its block:
+  // all units (no Unit filter, and one unit in the data, so the same points were chosen), the
+  // same period and detector settings; the block time and the clamp are checked per block.
+  std::optional<TrainedBandModel> cached;
+  if (request.settings.trained_model && !request.metric.unit && data.units.size() <= 1) {
+    cached = request.settings.trained_model(request.metric.period_seconds);
+    if (cached && (cached->model.period_seconds() != request.metric.period_seconds ||
+                   !SameSettings(*cached, request.settings))) {
+      cached.reset();
+    }
   }
-
-  anomaly::TrainingOptions options;
-  options.period_seconds = request.metric.period_seconds;
-  options.timezone = request.settings.timezone;
-  options.periodic_spikes = request.settings.periodic_spikes;
-  for (const auto& [s, e] : request.settings.excluded) options.excluded.push_back({s, e});
 
   size_t i = 0;
   while (i < request.times.size()) {
     const int64_t trained_at = FloorTo(request.times[i], step);
-    // The clamp is decided from the training window only, so it stays causal too.
-    const int64_t window_start = trained_at - params.window_seconds * 1000;
-    bool negative = false;
-    for (const anomaly::Point& p : points) {
-      if (p.t.millis >= window_start && p.t.millis < trained_at && p.value < 0) negative = true;
+    const auto block = BlockPoints(points, trained_at, request.metric.period_seconds);
+    options.clamp = ClampOf(block, is_percent);
+    anomaly::Model trained;
+    const anomaly::Model* model = &trained;
+    if (cached && cached->trained_at.millis == trained_at && cached->model.clamp() == options.clamp) {
+      model = &cached->model;
+    } else {
+      ASSIGN_OR_RETURN(trained, anomaly::Model::Train(block, options, Timestamp{trained_at}, params));
     }
-    options.clamp = is_percent ? anomaly::UnitClamp::kPercent
-                    : negative ? anomaly::UnitClamp::kNone
-                               : anomaly::UnitClamp::kNonNegative;
+    for (; i < request.times.size() && FloorTo(request.times[i], step) == trained_at; ++i) {
+      const std::optional<anomaly::Band> band =
+          model->BandAt(Timestamp{request.times[i]}, request.k);
+      if (!band) continue;
+      out.times.push_back(request.times[i]);
+      out.upper.push_back(band->upper);
+      out.lower.push_back(band->lower);
+    }
+  }
+  return out;
+}
+
+Timestamp ExpressionBandHistoryStart(const std::vector<int64_t>& times) {
+  const anomaly::ModelParams params;
+  if (times.empty()) return Timestamp{0};
+  return Timestamp{FloorTo(times.front(), RetrainInterval(times)) -
+                   params.window_seconds * 1000};
+}
+
+Result<BandSeries> ComputeExpressionBand(const ExpressionBandRequest& request) {
+  BandSeries out;
+  if (request.times.empty()) return out;
+  const anomaly::ModelParams params;
+  const int64_t step = RetrainInterval(request.times);
+  std::vector<anomaly::Point> points;
+  points.reserve(request.history.size());
+  for (const Point& p : request.history) points.push_back({p.timestamp, p.value});
+  anomaly::TrainingOptions options = OptionsFor(request.period_seconds, request.settings);
+
+  size_t i = 0;
+  while (i < request.times.size()) {
+    const int64_t trained_at = FloorTo(request.times[i], step);
+    const auto block = BlockPoints(points, trained_at, request.period_seconds);
+    options.clamp = ClampOf(block, false);
     ASSIGN_OR_RETURN(anomaly::Model model,
-                     anomaly::Model::Train(points, options, Timestamp{trained_at}, params));
+                     anomaly::Model::Train(block, options, Timestamp{trained_at}, params));
     for (; i < request.times.size() && FloorTo(request.times[i], step) == trained_at; ++i) {
       const std::optional<anomaly::Band> band =
           model.BandAt(Timestamp{request.times[i]}, request.k);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "vigil/anomaly/model.h"
 #include "vigil/common/result.h"
 #include "vigil/common/time.h"
 #include "vigil/query/engine.h"
@@ -30,9 +31,41 @@ struct BandSeries {
 Result<BandSeries> ComputeAnomalyBand(storage::MetricStore& store, const BandRequest& request,
                                       Timestamp as_of);
 
-// When the model used for a point at `t_millis` is trained: the start of its hour (epoch-aligned),
-// or of a longer epoch-aligned block when the times span more than 48 hours, so a request trains
-// at most ~48 models.
-int64_t RetrainInterval(const std::vector<int64_t>& times);
+// ANOMALY_DETECTION_BAND of a metric math expression (MetricMathAnomalyDetector): the same
+// per-block causal training as ComputeAnomalyBand, on values the caller computed.
+struct ExpressionBandRequest {
+  // The expression's values, ascending, from ExpressionBandHistoryStart(times) up to (not
+  // including) the last requested time.
+  std::vector<Point> history;
+  std::vector<int64_t> times;  // epoch ms, ascending: where the band is wanted
+  int period_seconds = 60;
+  AnomalyBandSettings settings;
+  double k = 2;
+};
+
+// Where the history an ExpressionBandRequest needs starts: the training window before the first
+// training time of `times`.
+Timestamp ExpressionBandHistoryStart(const std::vector<int64_t>& times);
+
+// The band at each requested time from a model trained as of RetrainInterval's block start (the
+// default schedule) on the history before it, as ComputeAnomalyBand trains a block; clamped at 0
+// when that window holds no negative value (an expression has no unit, so no percent clamp).
+// Errors: an unknown time zone, a non-finite value.
+Result<BandSeries> ComputeExpressionBand(const ExpressionBandRequest& request);
+
+// When the model used for a point at `t_millis` is trained: the start of its block, epoch-aligned
+// blocks of the retrain schedule (`retrain_seconds`, default 5 minutes, so the latest block is the
+// scheduled retrainer's model), or of a multiple of it when the times span more than 48 blocks, so
+// a request trains at most ~48 models.
+int64_t RetrainInterval(const std::vector<int64_t>& times, int64_t retrain_seconds = 300);
+
+// The model the band uses for the block trained at `trained_at` (a multiple of the retrain
+// schedule), from the store as it is at `now`: what the scheduled retrainer persists. The same
+// points (periods that ended by `trained_at`), options and clamp as ComputeAnomalyBand's
+// training of that block, so a cached model answers exactly as a fresh training would.
+// Errors: store failures, an unknown time zone.
+Result<anomaly::Model> TrainBandModel(storage::MetricStore& store, const MetricQuery& metric,
+                                      const AnomalyBandSettings& settings, Timestamp trained_at,
+                                      Timestamp now);
 
 }  // namespace vigil::query::internal

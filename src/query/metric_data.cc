@@ -197,6 +197,55 @@ class Engine final : public math::Environment {
     return v;
   }
 
+  Result<std::optional<math::Value>> ExpressionAnomalyBand(std::string_view id,
+                                                           const math::Series& s,
+                                                           double k) override {
+    math::Value v;
+    v.type = math::Type::kArray;
+    math::Series upper, lower;
+    upper.label = s.label + " (upper)";
+    lower.label = s.label + " (lower)";
+    upper.period_seconds = lower.period_seconds = s.period_seconds;
+    auto it = by_id_.find(id);
+    if (it != by_id_.end() && !s.times.empty()) {
+      // The expression again, over the training window before the first point up to the last
+      // one: a request of its own in which only `id` returns data.
+      MetricDataRequest history;
+      history.queries = request_.queries;
+      for (auto& q : history.queries) q.return_data = false;
+      history.queries[it->second].return_data = true;
+      history.anomaly_settings = request_.anomaly_settings;
+      history.start = internal::ExpressionBandHistoryStart(s.times);
+      history.end = Timestamp{s.times.back()};
+      history.order = ScanOrder::kTimestampAscending;
+      history.max_datapoints = kMaxDatapointsPerCall;
+      history.timezone_offset_minutes = request_.timezone_offset_minutes;
+      internal::ExpressionBandRequest br;
+      for (;;) {
+        ASSIGN_OR_RETURN(MetricDataPage page, GetMetricData(store_, history, as_of_));
+        for (const MetricDataResult& r : page.results) {
+          if (r.id != id) continue;
+          for (size_t j = 0; j < r.timestamps.size() && j < r.values.size(); ++j) {
+            br.history.push_back(Point{r.timestamps[j], r.values[j], 0});
+          }
+        }
+        if (!page.next_token) break;
+        history.next_token = page.next_token;
+      }
+      br.times = s.times;
+      br.period_seconds = s.period_seconds;
+      br.k = k;
+      ASSIGN_OR_RETURN(internal::BandSeries band, internal::ComputeExpressionBand(br));
+      upper.times = band.times;
+      lower.times = std::move(band.times);
+      upper.values = std::move(band.upper);
+      lower.values = std::move(band.lower);
+    }
+    v.series.push_back(std::move(upper));
+    v.series.push_back(std::move(lower));
+    return std::optional<math::Value>(std::move(v));
+  }
+
  private:
   Result<Output> MetricStat(size_t i) {
     const MetricDataQuery& q = request_.queries[i];

@@ -401,16 +401,7 @@ class _Validation(AlarmTestMixin):
         self.assertEqual([m["Id"] for m in a["Metrics"]], ["m1", "m2"])
         self.assertNotIn("MetricName", a)
 
-    def test_anomaly_band_alarm_is_refused_clearly(self):
-        c = self.client()
-        metrics = [{"Id": "m1", "MetricStat": {"Metric": {"Namespace": "ns", "MetricName": "a"},
-                                               "Period": 60, "Stat": "Average"}},
-                   {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"}]
-        self.assertClientError(c.put_metric_alarm, "InvalidParameterValue", 400,
-                               message_contains="Anomaly detection",
-                               AlarmName=self.namespace(), EvaluationPeriods=1,
-                               ComparisonOperator="LessThanLowerOrGreaterThanUpperThreshold",
-                               ThresholdMetricId="ad1", Metrics=metrics)
+    # Band alarms (ThresholdMetricId): test_band_alarms.py.
 
 
 class Restart(VigilTestCase, AlarmTestMixin):

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vigil/alarms/evaluation.h"
@@ -38,6 +39,10 @@ struct MetricQuerySpec {
   std::optional<int> period;
   std::optional<std::string> account_id;
 };
+
+// Whether `expression` is a call of ANOMALY_DETECTION_BAND: what a band alarm's
+// ThresholdMetricId must name.
+bool IsBandExpression(std::string_view expression);
 
 // What the user defined. Optional members are echoed by DescribeAlarms only when they were set.
 struct AlarmConfig {

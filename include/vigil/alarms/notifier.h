@@ -1,17 +1,20 @@
 // The action interface: what the alarm service hands over when an alarm transition must run its
-// actions. Delivery (SNS-style topics, the durable outbox, webhooks) implements it in `notify`;
-// until then LoggingNotifier logs each request.
+// actions. Delivery (SNS-style topics, the durable outbox, webhooks) implements it in `notify`
+// (notify::Delivery); LoggingNotifier only logs.
 //
-// The service calls Submit once per configured action ARN of the new state's list, after the
-// transition and its history item are persisted, when ActionsEnabled is true and no mute rule
-// covers the alarm. Submit must not block for long (it runs on the evaluator thread or a request
-// worker) and must be thread-safe.
+// At-least-once: the service calls Stage once per configured action ARN of the new state's list
+// (when ActionsEnabled is true and no mute rule covers the alarm) while it builds the batch that
+// persists the transition, so the outbox records Stage appends are written in the same atomic
+// batch as the new state. After the write, Committed(ok) tells the notifier whether those records
+// are durable (only then may it deliver them). Both run under the service's lock: they must not
+// block (no network, no store I/O) and must be thread-safe.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "vigil/alarms/alarm.h"
+#include "vigil/alarms/state_store.h"
 #include "vigil/common/result.h"
 
 namespace vigil::alarms {
@@ -33,14 +36,18 @@ struct ActionRequest {
 class Notifier {
  public:
   virtual ~Notifier() = default;
-  // An error is recorded in the alarm's Action history item ("Failed to execute action ...").
-  virtual Status Submit(const ActionRequest& request) = 0;
+  // `alarm` is the alarm as it is after the transition (configuration, new status). Appends the
+  // action's durable records to `batch`. An error is recorded in the alarm's Action history item
+  // ("Failed to execute action ...") and nothing is delivered for it.
+  virtual Status Stage(const ActionRequest& request, const Alarm& alarm, WriteBatch& batch) = 0;
+  // The batch holding the staged records was written (`durable`) or failed to be written.
+  virtual void Committed(bool durable) { (void)durable; }
 };
 
 // Logs each request on the "alarms" logger at info level.
 class LoggingNotifier final : public Notifier {
  public:
-  Status Submit(const ActionRequest& request) override;
+  Status Stage(const ActionRequest& request, const Alarm& alarm, WriteBatch& batch) override;
 };
 
 }  // namespace vigil::alarms

@@ -30,6 +30,7 @@
 #include "vigil/alarms/notifier.h"
 #include "vigil/alarms/state_store.h"
 #include "vigil/common/result.h"
+#include "vigil/query/metric_data.h"
 #include "vigil/storage/metric_store.h"
 
 namespace vigil::alarms {
@@ -56,6 +57,10 @@ class AlarmService {
 
   // Reads every alarm, history item and mute rule from the store. Call once before use.
   Status Load();
+  // The anomaly detector settings (ExcludedTimeRanges, MetricTimezone) band alarms train their
+  // ANOMALY_DETECTION_BAND with, as GetMetricData does. Call before the first RunDue; without
+  // it band alarms use the defaults.
+  void SetAnomalySettings(query::AnomalyBandLookup lookup);
   // Wipes every alarm, history item and mute rule (POST /_vigil/reset).
   Status Reset();
 

@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vigil/common/result.h"
@@ -88,10 +89,21 @@ class Model {
 
   bool trained() const { return trained_; }
   const ModelSummary& summary() const { return summary_; }
+  UnitClamp clamp() const { return clamp_; }
+  int64_t period_seconds() const { return period_; }
+  const std::string& timezone() const { return timezone_; }
+
+  // A self-describing binary form (version byte, fixed-width little-endian fields, the doubles
+  // bit for bit), so a deserialised model draws exactly the same bands: what the scheduled
+  // retrainer persists. Deserialize rejects anything else (InternalFailure for a corrupt or
+  // unknown-version record, InvalidParameterValue for a time zone this build does not know).
+  std::string Serialize() const;
+  static Result<Model> Deserialize(std::string_view bytes);
 
  private:
   friend class Trainer;
   bool trained_ = false;
+  std::string timezone_;        // options.timezone, to find zone_ again after Deserialize
   ModelSummary summary_;
   UnitClamp clamp_ = UnitClamp::kNone;
   int64_t period_ = 300;        // seconds

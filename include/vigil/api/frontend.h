@@ -17,7 +17,15 @@ namespace vigil::alarms {
 class AlarmService;
 }  // namespace vigil::alarms
 
+namespace vigil::notify {
+class SnsTopics;
+class MessageSink;
+class Delivery;
+}  // namespace vigil::notify
+
 namespace vigil::api {
+
+class AnomalyRetrainer;
 
 struct ApiConfig {
   // The account of requests whose access key is not a 12-digit account id (docs/operations.md).
@@ -39,6 +47,19 @@ struct Services {
   alarms::AlarmService* alarms = nullptr;
   // `--clock=manual`: the clock POST /_vigil/clock moves (nullptr otherwise).
   ManualClock* manual_clock = nullptr;
+  // The scheduled anomaly-model retrainer (anomaly_retrainer.h); nullptr: bands and
+  // DescribeAnomalyDetectors train on the request path. On the manual clock POST /_vigil/clock
+  // runs its due pass.
+  AnomalyRetrainer* anomaly_retrainer = nullptr;
+  // SNS topics and subscriptions, and delivery (nullptr: the SNS operations answer
+  // InternalError saying which is missing; docs/sns-api.md).
+  notify::SnsTopics* sns_topics = nullptr;
+  notify::MessageSink* sns_sink = nullptr;
+  // Delivery itself (the same object as sns_sink in the server): POST /_vigil/clock runs the
+  // deliveries it makes due, POST /_vigil/reset forgets the queued ones, and
+  // GET /_vigil/sns/SimpleNotificationService.pem serves its signing certificate.
+  notify::Delivery* delivery = nullptr;
+  std::string signing_cert_pem;
   ApiConfig config;
 };
 

@@ -107,6 +107,12 @@ class Environment {
   // timestamps of `series` where the model has a band (docs/anomaly-detection.md "API").
   // The default answers a ValidationError (environments without a store).
   virtual Result<Value> AnomalyBand(const Series& series, double k);
+  // ANOMALY_DETECTION_BAND(e, k) where `id` names an Expression query whose value is one time
+  // series (a metric math anomaly detector): the same two series, from a model trained on the
+  // expression's own values before each point. nullopt (the default): this environment has no
+  // band for expressions, and the call is a ValidationError as for any other non-MetricStat.
+  virtual Result<std::optional<Value>> ExpressionAnomalyBand(std::string_view id,
+                                                             const Series& series, double k);
 };
 
 struct EvalContext {
@@ -118,7 +124,7 @@ struct EvalContext {
 };
 
 // Evaluates a tree that Check accepted. Errors: ValidationError (ANOMALY_DETECTION_BAND of
-// something other than a MetricStat query or with k <= 0, SEARCH when it is not available, a value
+// something other than a MetricStat query or an expression query of one series, or with k <= 0, SEARCH when it is not available, a value
 // out of range for SLICE/SORT), or the environment's errors.
 Result<Value> Evaluate(const Node& root, const EvalContext& context);
 

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "vigil/anomaly/model.h"
 #include "vigil/common/result.h"
 #include "vigil/common/time.h"
 #include "vigil/query/statistic.h"
@@ -62,10 +63,26 @@ struct MetricDataQuery {
 // What an anomaly detector (PutAnomalyDetector) sets for the band of one metric and statistic:
 // ANOMALY_DETECTION_BAND trains without these ranges, in this time zone
 // (docs/anomaly-detection.md "Service API").
+// A model the scheduled retrainer trained and persisted (include/vigil/api/anomaly_retrainer.h):
+// the one the band would train as of `trained_at` for this period, statistic and settings. The
+// band uses it for that block instead of training on the request path when everything it was
+// trained with matches (src/query/anomaly_band.cc); otherwise it is ignored.
+struct TrainedBandModel {
+  Timestamp trained_at;
+  std::vector<std::pair<Timestamp, Timestamp>> excluded;  // the settings it was trained with
+  std::string timezone;
+  bool periodic_spikes = false;
+  anomaly::Model model;
+};
 struct AnomalyBandSettings {
   std::vector<std::pair<Timestamp, Timestamp>> excluded;  // [start, end)
   std::string timezone;                                   // tz database name; empty = UTC
   bool periodic_spikes = false;
+  // The retrain schedule (--anomaly-retrain-interval, a multiple of 300 s): the band at t uses a
+  // model trained as of t rounded down to it (coarser for long ranges, anomaly_band.h).
+  int64_t retrain_seconds = 300;
+  // The detector's latest persisted model for a period, if any; empty: none.
+  std::function<std::optional<TrainedBandModel>(int period_seconds)> trained_model;
 };
 using AnomalyBandLookup = std::function<std::optional<AnomalyBandSettings>(
     const storage::SeriesKey& series, const Statistic& statistic)>;

@@ -3,9 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "vigil/alarms/service.h"
+#include "vigil/api/anomaly_settings.h"
 #include "vigil/alarms/state_store.h"
 
-namespace vigil::api::ops {
+namespace vigil::api {
+namespace ops {
 
 std::string DetectorScopePrefix(std::string_view account, std::string_view region) {
   std::string k(kAnomalyTag);
@@ -72,9 +74,110 @@ std::optional<DetectorRecord> DecodeDetector(std::string_view account, std::stri
   }
 }
 
+namespace {
+
+nlohmann::json QueriesJson(const std::vector<alarms::MetricQuerySpec>& queries) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& q : queries) {
+    nlohmann::json j;
+    j["id"] = q.id;
+    if (q.metric_stat) {
+      const auto& m = *q.metric_stat;
+      nlohmann::json dims = nlohmann::json::array();
+      for (const auto& d : m.dimensions) dims.push_back({d.name, d.value});
+      j["metricStat"] = {{"namespace", m.namespace_}, {"metricName", m.metric_name},
+                         {"dimensions", std::move(dims)}, {"period", m.period},
+                         {"stat", m.stat}};
+      if (m.unit) j["metricStat"]["unit"] = *m.unit;
+    }
+    if (q.expression) j["expression"] = *q.expression;
+    if (q.label) j["label"] = *q.label;
+    if (q.return_data) j["returnData"] = *q.return_data;
+    if (q.period) j["period"] = *q.period;
+    if (q.account_id) j["accountId"] = *q.account_id;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::vector<alarms::MetricQuerySpec> QueriesFromJson(const nlohmann::json& a) {
+  std::vector<alarms::MetricQuerySpec> out;
+  for (const auto& j : a) {
+    alarms::MetricQuerySpec q;
+    q.id = j.at("id").get<std::string>();
+    if (j.contains("metricStat")) {
+      const auto& m = j["metricStat"];
+      alarms::MetricStatSpec s;
+      s.namespace_ = m.at("namespace").get<std::string>();
+      s.metric_name = m.at("metricName").get<std::string>();
+      for (const auto& d : m.at("dimensions")) {
+        s.dimensions.push_back({d.at(0).get<std::string>(), d.at(1).get<std::string>()});
+      }
+      s.period = m.at("period").get<int>();
+      s.stat = m.at("stat").get<std::string>();
+      if (m.contains("unit")) s.unit = m["unit"].get<std::string>();
+      q.metric_stat = std::move(s);
+    }
+    if (j.contains("expression")) q.expression = j["expression"].get<std::string>();
+    if (j.contains("label")) q.label = j["label"].get<std::string>();
+    if (j.contains("returnData")) q.return_data = j["returnData"].get<bool>();
+    if (j.contains("period")) q.period = j["period"].get<int>();
+    if (j.contains("accountId")) q.account_id = j["accountId"].get<std::string>();
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string MathDetectorKey(std::string_view account, std::string_view region,
+                            const std::vector<alarms::MetricQuerySpec>& queries) {
+  std::string k = DetectorScopePrefix(account, region);
+  k += kMathDetectorMark;
+  k += QueriesJson(queries).dump();
+  return k;
+}
+
+std::string EncodeMathDetector(const MathDetectorRecord& d) {
+  nlohmann::json j;
+  j["math"] = QueriesJson(d.queries);
+  nlohmann::json ex = nlohmann::json::array();
+  for (const auto& [s, e] : d.excluded) ex.push_back({s.millis, e.millis});
+  j["excluded"] = std::move(ex);
+  if (d.timezone) j["timezone"] = *d.timezone;
+  if (d.periodic_spikes) j["periodic_spikes"] = *d.periodic_spikes;
+  return j.dump();
+}
+
+std::optional<MathDetectorRecord> DecodeMathDetector(std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("math")) return std::nullopt;
+  try {
+    MathDetectorRecord d;
+    d.queries = QueriesFromJson(j["math"]);
+    for (const auto& x : j.at("excluded")) {
+      d.excluded.emplace_back(Timestamp{x.at(0).get<int64_t>()}, Timestamp{x.at(1).get<int64_t>()});
+    }
+    if (j.contains("timezone")) d.timezone = j["timezone"].get<std::string>();
+    if (j.contains("periodic_spikes")) d.periodic_spikes = j["periodic_spikes"].get<bool>();
+    return d;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
 query::AnomalyBandLookup AnomalySettingsLookup(const RequestContext& ctx) {
   if (!ctx.services || !ctx.services->alarms) return {};
-  alarms::StateStore* store = &ctx.services->alarms->state_store();
+  return DetectorSettingsLookup(ctx.services->alarms->state_store());
+}
+
+}  // namespace ops
+
+query::AnomalyBandLookup DetectorSettingsLookup(alarms::StateStore& state) {
+  using ops::DecodeDetector;
+  using ops::DetectorKey;
+  using ops::DetectorRecord;
+  alarms::StateStore* store = &state;
   return [store](const storage::SeriesKey& series,
                  const query::Statistic& stat) -> std::optional<query::AnomalyBandSettings> {
     const std::string key = DetectorKey(series, stat.text());
@@ -92,4 +195,4 @@ query::AnomalyBandLookup AnomalySettingsLookup(const RequestContext& ctx) {
   };
 }
 
-}  // namespace vigil::api::ops
+}  // namespace vigil::api

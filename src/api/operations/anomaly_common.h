@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/context.h"
+#include "vigil/alarms/alarm.h"
 #include "vigil/common/time.h"
 #include "vigil/query/metric_data.h"
 #include "vigil/storage/metric_store.h"
@@ -32,6 +33,23 @@ std::string DetectorScopePrefix(std::string_view account, std::string_view regio
 std::string EncodeDetector(const DetectorRecord& d);
 std::optional<DetectorRecord> DecodeDetector(std::string_view account, std::string_view region,
                                              std::string_view text);
+
+// A MetricMathAnomalyDetector: its MetricDataQueries (exactly one Expression with ReturnData
+// true) identify it. Key: `anom\0<account>\0<region>\0\x01<the queries as JSON>` (the \x01
+// sorts before every namespace and keeps DecodeDetector from reading it).
+inline constexpr char kMathDetectorMark = '\x01';
+
+struct MathDetectorRecord {
+  std::vector<alarms::MetricQuerySpec> queries;
+  std::vector<std::pair<Timestamp, Timestamp>> excluded;
+  std::optional<std::string> timezone;
+  std::optional<bool> periodic_spikes;
+};
+
+std::string MathDetectorKey(std::string_view account, std::string_view region,
+                            const std::vector<alarms::MetricQuerySpec>& queries);
+std::string EncodeMathDetector(const MathDetectorRecord& d);
+std::optional<MathDetectorRecord> DecodeMathDetector(std::string_view text);
 
 // The settings of the detector on (series, statistic) of the caller's scope, for
 // MetricDataRequest::anomaly_settings; empty when the request has no alarm service.

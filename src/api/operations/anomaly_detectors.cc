@@ -1,8 +1,9 @@
 // PutAnomalyDetector / DescribeAnomalyDetectors / DeleteAnomalyDetector (docs/anomaly-detection.md
 // "API"). Detectors are single-metric (SingleMetricAnomalyDetector or the legacy top-level
 // Namespace/MetricName/Dimensions/Stat), one per metric and statistic, persisted in the alarm state
-// store under the tag "anom" (anomaly_common.h). MetricMathAnomalyDetector answers a
-// ValidationError. The state value is derived from the data the store holds for the detector.
+// store under the tag "anom" (anomaly_common.h), and metric math detectors
+// (MetricMathAnomalyDetector: MetricDataQueries with one returning Expression), identified by
+// their queries. The state value is derived from the data the store holds for the detector.
 #include <algorithm>
 
 #include "api/convert.h"
@@ -10,8 +11,11 @@
 #include "api/operations/anomaly_common.h"
 #include "api/operations/operations.h"
 #include "vigil/alarms/state_store.h"
+#include "vigil/api/anomaly_retrainer.h"
 #include "vigil/anomaly/model.h"
 #include "vigil/query/engine.h"
+#include "vigil/query/math.h"
+#include "vigil/query/metric_data.h"
 
 namespace vigil::api::ops {
 namespace {
@@ -39,16 +43,6 @@ struct Target {
 template <typename In>
 Result<DetectorRecord> TargetOf(const RequestContext& ctx, const In& in) {
   const bool legacy = in.namespace_ || in.metric_name || in.dimensions || in.stat;
-  if (in.metric_math_anomaly_detector) {
-    if (legacy || in.single_metric_anomaly_detector) {
-      return MakeError(ErrorCode::kInvalidParameterCombination,
-                       "When using MetricMathAnomalyDetector, you cannot include Namespace, "
-                       "MetricName, Dimensions, Stat or SingleMetricAnomalyDetector.");
-    }
-    return MakeError(ErrorCode::kValidationError,
-                     "vigil does not support MetricMathAnomalyDetector; use "
-                     "SingleMetricAnomalyDetector (one metric and statistic).");
-  }
   Target t;
   if (in.single_metric_anomaly_detector) {
     if (legacy) {
@@ -95,6 +89,163 @@ Result<DetectorRecord> TargetOf(const RequestContext& ctx, const In& in) {
   return d;
 }
 
+bool ValidQueryId(std::string_view id) {
+  if (id.empty() || id[0] < 'a' || id[0] > 'z') return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The metric math detector a Put or Delete names: MetricDataQueries with valid, unique ids, each a
+// MetricStat or an Expression, exactly one (an Expression) returning data, and expressions that
+// the metric math checker accepts.
+template <typename In>
+Result<MathDetectorRecord> MathTargetOf(const RequestContext& ctx, const In& in) {
+  if (in.namespace_ || in.metric_name || in.dimensions || in.stat ||
+      in.single_metric_anomaly_detector) {
+    return MakeError(ErrorCode::kInvalidParameterCombination,
+                     "When using MetricMathAnomalyDetector, you cannot include Namespace, "
+                     "MetricName, Dimensions, Stat or SingleMetricAnomalyDetector.");
+  }
+  const auto& qs = in.metric_math_anomaly_detector->metric_data_queries;
+  if (!qs || qs->empty()) {
+    return MakeError(ErrorCode::kMissingParameter,
+                     "The parameter MetricMathAnomalyDetector.MetricDataQueries is required.");
+  }
+  std::vector<query::MetricDataQuery> check;
+  std::vector<std::string> ids;
+  int returning = 0;
+  bool returns_expression = false;
+  for (size_t i = 0; i < qs->size(); ++i) {
+    const cw::MetricDataQuery& q = (*qs)[i];
+    std::string path = "MetricMathAnomalyDetector.MetricDataQueries.member.";
+    path += std::to_string(i + 1);
+    if (!ValidQueryId(q.id)) {
+      return MakeError(ErrorCode::kValidationError,
+                       "The value " + q.id + " for parameter " + path +
+                           ".Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.");
+    }
+    if (std::find(ids.begin(), ids.end(), q.id) != ids.end()) {
+      return MakeError(ErrorCode::kValidationError,
+                       "The values for parameter id in MetricDataQueries are not unique.");
+    }
+    ids.push_back(q.id);
+    if (q.metric_stat.has_value() == q.expression.has_value()) {
+      return MakeError(ErrorCode::kValidationError,
+                       std::string("Exactly one of the parameters ") + path + ".MetricStat and " +
+                           path + ".Expression must be specified.");
+    }
+    if (q.account_id && *q.account_id != ctx.account) {
+      return Invalid("vigil keeps accounts apart: " + path +
+                     ".AccountId must be the caller's account.");
+    }
+    if (q.metric_stat) {
+      const cw::MetricStat& m = *q.metric_stat;
+      if (!m.metric.namespace_ || !m.metric.metric_name) {
+        return MakeError(ErrorCode::kMissingParameter,
+                         "The parameters " + path +
+                             ".MetricStat.Metric.Namespace and MetricName are required.");
+      }
+      if (!query::Statistic::Parse(m.stat)) {
+        return Invalid("The value " + m.stat + " for parameter " + path +
+                       ".MetricStat.Stat is not a valid statistic.");
+      }
+      if (!IsValidPeriod(m.period)) {
+        return Invalid("The parameter " + path + ".MetricStat.Period is not a valid period.");
+      }
+    }
+    const bool ret = q.return_data.value_or(true);
+    if (ret) {
+      ++returning;
+      returns_expression = q.expression.has_value();
+    }
+    query::MetricDataQuery c;
+    c.id = q.id;
+    c.expression = q.expression;
+    c.return_data = ret;
+    check.push_back(std::move(c));
+  }
+  if (returning != 1 || !returns_expression) {
+    return MakeError(ErrorCode::kValidationError,
+                     "MetricMathAnomalyDetector.MetricDataQueries must have exactly one query "
+                     "with ReturnData set to true, and it must be an Expression.");
+  }
+  std::vector<std::string> problems = query::math::CheckRequest(check);
+  if (!problems.empty()) {
+    std::string m;
+    for (const auto& line : problems) {
+      if (!m.empty()) m += '\n';
+      m += line;
+    }
+    return MakeError(ErrorCode::kValidationError, std::move(m));
+  }
+  MathDetectorRecord d;
+  d.queries = FromWireMetrics(*qs);
+  return d;
+}
+
+// The state of a metric math detector: the returning expression over the 14 days before now.
+std::string_view MathStateValue(storage::MetricStore& metrics, const RequestContext& ctx,
+                                const MathDetectorRecord& d) {
+  const anomaly::ModelParams params;
+  query::MetricDataRequest req;
+  std::string returning;
+  int period = 0;
+  for (const alarms::MetricQuerySpec& s : d.queries) {
+    query::MetricDataQuery q;
+    q.id = s.id;
+    q.expression = s.expression;
+    q.return_data = s.return_data.value_or(true);
+    q.series.account = ctx.account;
+    q.series.region = ctx.region;
+    q.period_seconds = s.period.value_or(0);
+    if (s.metric_stat) {
+      const alarms::MetricStatSpec& m = *s.metric_stat;
+      auto stat = query::Statistic::Parse(m.stat);
+      if (!stat) return "PENDING_TRAINING";
+      q.statistic = *stat;
+      q.series = {ctx.account, ctx.region, m.namespace_, m.metric_name, m.dimensions};
+      q.series.Canonicalize();
+      if (m.unit) q.unit = storage::UnitCode(*m.unit);
+      q.period_seconds = m.period;
+      if (period == 0 || m.period < period) period = m.period;
+    }
+    if (q.return_data) returning = s.id;
+    req.queries.push_back(std::move(q));
+  }
+  for (const auto& q : req.queries) {
+    if (q.id == returning && q.expression && q.period_seconds > 0) period = q.period_seconds;
+  }
+  if (period == 0) period = 60;
+  req.start = Timestamp{ctx.now.millis - params.window_seconds * 1000};
+  req.end = ctx.now;
+  req.order = query::ScanOrder::kTimestampAscending;
+  std::vector<anomaly::Point> pts;
+  for (;;) {
+    auto page = query::GetMetricData(metrics, req, ctx.now);
+    if (!page.ok()) return "PENDING_TRAINING";
+    for (const auto& r : page->results) {
+      if (r.id != returning) continue;
+      for (size_t i = 0; i < r.timestamps.size() && i < r.values.size(); ++i) {
+        pts.push_back({r.timestamps[i], r.values[i]});
+      }
+    }
+    if (!page->next_token) break;
+    req.next_token = page->next_token;
+  }
+  if (pts.empty()) return "PENDING_TRAINING";
+  anomaly::TrainingOptions o;
+  o.period_seconds = period;
+  for (const auto& [s, e] : d.excluded) o.excluded.push_back({s, e});
+  o.timezone = d.timezone.value_or("");
+  auto model = anomaly::Model::Train(pts, o, ctx.now, params);
+  if (!model.ok() || !model->trained()) return "TRAINED_INSUFFICIENT_DATA";
+  return "TRAINED";
+}
+
 std::string_view StateValue(storage::MetricStore& metrics, const DetectorRecord& d, Timestamp now) {
   auto stat = query::Statistic::Parse(d.stat);
   if (!stat) return "PENDING_TRAINING";
@@ -119,34 +270,34 @@ std::string_view StateValue(storage::MetricStore& metrics, const DetectorRecord&
   return "TRAINED";
 }
 
-cw::AnomalyDetector ToWire(const DetectorRecord& d, std::string_view state) {
-  cw::AnomalyDetector w;
-  w.namespace_ = d.series.namespace_;
-  w.metric_name = d.series.metric_name;
-  w.dimensions = ToWireDimensions(d.series.dimensions);
-  w.stat = d.stat;
-  cw::SingleMetricAnomalyDetector s;
-  s.account_id = d.series.account;
-  s.namespace_ = d.series.namespace_;
-  s.metric_name = d.series.metric_name;
-  s.dimensions = w.dimensions;
-  s.stat = d.stat;
-  w.single_metric_anomaly_detector = std::move(s);
+cw::AnomalyDetectorConfiguration WireConfiguration(
+    const std::vector<std::pair<Timestamp, Timestamp>>& excluded,
+    const std::optional<std::string>& timezone) {
   cw::AnomalyDetectorConfiguration c;
   c.excluded_time_ranges.emplace();
-  for (const auto& [b, e] : d.excluded) c.excluded_time_ranges->push_back(cw::Range{b, e});
-  c.metric_timezone = d.timezone;
-  w.configuration = std::move(c);
+  for (const auto& [b, e] : excluded) c.excluded_time_ranges->push_back(cw::Range{b, e});
+  c.metric_timezone = timezone;
+  return c;
+}
+
+cw::AnomalyDetector ToWireMath(const MathDetectorRecord& d, std::string_view state) {
+  cw::AnomalyDetector w;
+  w.metric_math_anomaly_detector = cw::MetricMathAnomalyDetector{ToWireMetrics(d.queries)};
+  w.configuration = WireConfiguration(d.excluded, d.timezone);
   w.state_value = std::string(state);
   if (d.periodic_spikes) w.metric_characteristics = cw::MetricCharacteristics{d.periodic_spikes};
   return w;
 }
 
-}  // namespace
+// Configuration and MetricCharacteristics of a Put, validated.
+struct Settings {
+  std::vector<std::pair<Timestamp, Timestamp>> excluded;
+  std::optional<std::string> timezone;
+  std::optional<bool> periodic_spikes;
+};
 
-Status PutAnomalyDetector(RequestContext& ctx, const cw::PutAnomalyDetectorInput& in,
-                          cw::PutAnomalyDetectorOutput&) {
-  ASSIGN_OR_RETURN(DetectorRecord d, TargetOf(ctx, in));
+Result<Settings> SettingsOf(const RequestContext& ctx, const cw::PutAnomalyDetectorInput& in) {
+  Settings d;
   if (in.configuration) {
     const auto& c = *in.configuration;
     if (c.excluded_time_ranges) {
@@ -181,17 +332,68 @@ Status PutAnomalyDetector(RequestContext& ctx, const cw::PutAnomalyDetectorInput
     }
   }
   if (in.metric_characteristics) d.periodic_spikes = in.metric_characteristics->periodic_spikes;
+  return d;
+}
+
+cw::AnomalyDetector ToWire(const DetectorRecord& d, std::string_view state) {
+  cw::AnomalyDetector w;
+  w.namespace_ = d.series.namespace_;
+  w.metric_name = d.series.metric_name;
+  w.dimensions = ToWireDimensions(d.series.dimensions);
+  w.stat = d.stat;
+  cw::SingleMetricAnomalyDetector s;
+  s.account_id = d.series.account;
+  s.namespace_ = d.series.namespace_;
+  s.metric_name = d.series.metric_name;
+  s.dimensions = w.dimensions;
+  s.stat = d.stat;
+  w.single_metric_anomaly_detector = std::move(s);
+  w.configuration = WireConfiguration(d.excluded, d.timezone);
+  w.state_value = std::string(state);
+  if (d.periodic_spikes) w.metric_characteristics = cw::MetricCharacteristics{d.periodic_spikes};
+  return w;
+}
+
+}  // namespace
+
+Status PutAnomalyDetector(RequestContext& ctx, const cw::PutAnomalyDetectorInput& in,
+                          cw::PutAnomalyDetectorOutput&) {
+  std::string key;
+  std::string value;
+  if (in.metric_math_anomaly_detector) {
+    ASSIGN_OR_RETURN(MathDetectorRecord d, MathTargetOf(ctx, in));
+    ASSIGN_OR_RETURN(Settings s, SettingsOf(ctx, in));
+    d.excluded = std::move(s.excluded);
+    d.timezone = std::move(s.timezone);
+    d.periodic_spikes = s.periodic_spikes;
+    key = MathDetectorKey(ctx.account, ctx.region, d.queries);
+    value = EncodeMathDetector(d);
+  } else {
+    ASSIGN_OR_RETURN(DetectorRecord d, TargetOf(ctx, in));
+    ASSIGN_OR_RETURN(Settings s, SettingsOf(ctx, in));
+    d.excluded = std::move(s.excluded);
+    d.timezone = std::move(s.timezone);
+    d.periodic_spikes = s.periodic_spikes;
+    key = DetectorKey(d.series, d.stat);
+    value = EncodeDetector(d);
+  }
   ASSIGN_OR_RETURN(alarms::StateStore * store, StoreOf(ctx));
   alarms::WriteBatch b;
-  b.puts.emplace_back(DetectorKey(d.series, d.stat), EncodeDetector(d));
+  b.puts.emplace_back(std::move(key), std::move(value));
   return store->Write(b);
 }
 
 Status DeleteAnomalyDetector(RequestContext& ctx, const cw::DeleteAnomalyDetectorInput& in,
                              cw::DeleteAnomalyDetectorOutput&) {
-  ASSIGN_OR_RETURN(DetectorRecord d, TargetOf(ctx, in));
+  std::string key;
+  if (in.metric_math_anomaly_detector) {
+    ASSIGN_OR_RETURN(MathDetectorRecord d, MathTargetOf(ctx, in));
+    key = MathDetectorKey(ctx.account, ctx.region, d.queries);
+  } else {
+    ASSIGN_OR_RETURN(DetectorRecord d, TargetOf(ctx, in));
+    key = DetectorKey(d.series, d.stat);
+  }
   ASSIGN_OR_RETURN(alarms::StateStore * store, StoreOf(ctx));
-  const std::string key = DetectorKey(d.series, d.stat);
   bool found = false;
   RETURN_IF_ERROR(store->Scan(key, [&](std::string_view k, std::string_view) {
     found = k == key;
@@ -199,7 +401,9 @@ Status DeleteAnomalyDetector(RequestContext& ctx, const cw::DeleteAnomalyDetecto
   }));
   if (!found) {
     return MakeError(ErrorCode::kResourceNotFoundException,
-                     "No anomaly detection model found for this metric and statistic.");
+                     in.metric_math_anomaly_detector
+                         ? "No anomaly detection model found for these metric data queries."
+                         : "No anomaly detection model found for this metric and statistic.");
   }
   alarms::WriteBatch b;
   b.deletes.push_back(key);
@@ -213,12 +417,16 @@ Status DescribeAnomalyDetectors(RequestContext& ctx, const cw::DescribeAnomalyDe
     return Invalid("The parameter MaxResults must be between 1 and 100.");
   }
   bool single = true;
+  bool math = true;
   if (in.anomaly_detector_types && !in.anomaly_detector_types->empty()) {
     single = false;
+    math = false;
     for (const std::string& t : *in.anomaly_detector_types) {
       if (t == "SINGLE_METRIC") {
         single = true;
-      } else if (t != "METRIC_MATH") {
+      } else if (t == "METRIC_MATH") {
+        math = true;
+      } else {
         std::string m = "The value ";
         m += t;
         m += " for parameter AnomalyDetectorTypes is not valid. Valid values are SINGLE_METRIC "
@@ -234,12 +442,32 @@ Status DescribeAnomalyDetectors(RequestContext& ctx, const cw::DescribeAnomalyDe
   const std::vector<storage::Dimension> want = ToStoreDimensions(in.dimensions);
   ASSIGN_OR_RETURN(alarms::StateStore * store, StoreOf(ctx));
   const std::string prefix = DetectorScopePrefix(ctx.account, ctx.region);
-  std::vector<std::pair<std::string, DetectorRecord>> page;
+  // Namespace, MetricName and Dimensions describe single-metric detectors: with any of them,
+  // metric math detectors are not listed.
+  const bool filtered = in.namespace_ || in.metric_name || !want.empty();
+  struct Listed {
+    std::string position;
+    std::optional<DetectorRecord> single;
+    std::optional<MathDetectorRecord> math;
+  };
+  std::vector<Listed> page;
   bool more = false;
-  if (single) {
+  if (single || math) {
     RETURN_IF_ERROR(store->Scan(prefix, [&](std::string_view k, std::string_view v) {
       std::string_view rest = k.substr(prefix.size());
       if (!after.empty() && rest <= after) return true;
+      if (!rest.empty() && rest.front() == kMathDetectorMark) {
+        if (!math || filtered) return true;
+        auto d = DecodeMathDetector(v);
+        if (!d) return true;
+        if (page.size() == static_cast<size_t>(max)) {
+          more = true;
+          return false;
+        }
+        page.push_back(Listed{std::string(rest), std::nullopt, std::move(*d)});
+        return true;
+      }
+      if (!single) return true;
       auto d = DecodeDetector(ctx.account, ctx.region, v);
       if (!d) return true;
       if (in.namespace_ && d->series.namespace_ != *in.namespace_) return true;
@@ -254,15 +482,28 @@ Status DescribeAnomalyDetectors(RequestContext& ctx, const cw::DescribeAnomalyDe
         more = true;
         return false;
       }
-      page.emplace_back(std::string(rest), std::move(*d));
+      page.push_back(Listed{std::string(rest), std::move(*d), std::nullopt});
       return true;
     }));
   }
   out.anomaly_detectors.emplace();
-  for (const auto& [k, d] : page) {
-    out.anomaly_detectors->push_back(ToWire(d, StateValue(*ctx.services->metrics, d, ctx.now)));
+  for (const Listed& l : page) {
+    if (l.math) {
+      out.anomaly_detectors->push_back(
+          ToWireMath(*l.math, MathStateValue(*ctx.services->metrics, ctx, *l.math)));
+    } else {
+      // The scheduled retrainer's persisted training (anomaly_retrainer.h) when there is one;
+      // until its first pass over this detector, an estimate from the data.
+      const int period = ctx.services->anomaly_retrainer != nullptr
+                             ? ctx.services->anomaly_retrainer->options().period_seconds
+                             : 300;
+      const auto persisted =
+          PersistedTrainingState(*store, DetectorKey(l.single->series, l.single->stat), period);
+      out.anomaly_detectors->push_back(ToWire(
+          *l.single, persisted ? *persisted : StateValue(*ctx.services->metrics, *l.single, ctx.now)));
+    }
   }
-  if (more) out.next_token = EncodeToken("anom", page.back().first);
+  if (more) out.next_token = EncodeToken("anom", page.back().position);
   return OkStatus();
 }
 

@@ -8,6 +8,7 @@
 #include "api/convert.h"
 #include "api/limits.h"
 #include "api/operations/anomaly_common.h"
+#include "vigil/api/anomaly_retrainer.h"
 #include "api/operations/operations.h"
 #include "vigil/query/math.h"
 #include "vigil/query/metric_data.h"
@@ -151,6 +152,10 @@ Status GetMetricData(RequestContext& ctx, const cw::GetMetricDataInput& in,
   if (in.max_datapoints) req.max_datapoints = static_cast<size_t>(*in.max_datapoints);
   req.next_token = in.next_token;
   req.anomaly_settings = AnomalySettingsLookup(ctx);
+  if (ctx.services->anomaly_retrainer != nullptr) {  // the scheduled models (anomaly_retrainer.h)
+    req.anomaly_settings =
+        ctx.services->anomaly_retrainer->WithTrainedModels(std::move(req.anomaly_settings));
+  }
   ASSIGN_OR_RETURN(auto page, query::GetMetricData(*ctx.services->metrics, req, ctx.now));
 
   out.messages.emplace();

@@ -1,6 +1,7 @@
 // PutMetricAlarm: CloudWatch's validation of a metric alarm (periods, evaluation span,
-// DatapointsToAlarm, statistics, math alarms, actions), then the alarm service creates or updates
-// it. Messages AWS did not record are vigil's own, listed in docs/alarms.md.
+// DatapointsToAlarm, statistics, math alarms, band alarms with ThresholdMetricId, actions), then
+// the alarm service creates or updates it. Messages AWS did not record are vigil's own, listed in
+// docs/alarms.md.
 #include <set>
 
 #include "api/convert.h"
@@ -137,13 +138,25 @@ Status CheckMetrics(const cw::PutMetricAlarmInput& in, int evaluation_periods) {
       period = *q.period;
     }
   }
-  // Band alarms return both the metric and its ANOMALY_DETECTION_BAND.
-  if (returning != 1 && !(in.threshold_metric_id && returning == 2)) {
-    return Validation("Exactly one element of the metrics list should return data.");
+  // Band alarms: exactly one query besides the ANOMALY_DETECTION_BAND returns data (AWS's
+  // examples set ReturnData on both; the band's own flag does not count).
+  if (in.threshold_metric_id) {
+    const cw::MetricDataQuery* band = nullptr;
+    for (const auto& q : ms) {
+      if (q.id == *in.threshold_metric_id) band = &q;
+    }
+    if (band == nullptr) {
+      return Validation("The ThresholdMetricId " + *in.threshold_metric_id +
+                        " does not match the Id of any metric in Metrics.");
+    }
+    if (!band->expression || !alarms::IsBandExpression(*band->expression)) {
+      return Validation("The ThresholdMetricId " + *in.threshold_metric_id +
+                        " must be the Id of an ANOMALY_DETECTION_BAND expression in Metrics.");
+    }
+    if (band->return_data.value_or(true)) --returning;
   }
-  if (in.threshold_metric_id && !ids.contains(*in.threshold_metric_id)) {
-    return Validation("The ThresholdMetricId " + *in.threshold_metric_id +
-                      " does not match the Id of any metric in Metrics.");
+  if (returning != 1) {
+    return Validation("Exactly one element of the metrics list should return data.");
   }
   if (period) RETURN_IF_ERROR(CheckSpan(*period, evaluation_periods));
   return OkStatus();
@@ -170,14 +183,22 @@ Status PutMetricAlarm(RequestContext& ctx, const cw::PutMetricAlarmInput& in) {
   }
   auto cmp = alarms::ParseComparison(*in.comparison_operator);
   if (!cmp) return Invalid("Invalid ComparisonOperator " + *in.comparison_operator);
-  if (alarms::IsBandComparison(*cmp) != in.threshold_metric_id.has_value()) {
+  if (alarms::IsBandComparison(*cmp) && !in.threshold_metric_id) {
+    // AWS's text (public error reports: aws-cdk#10540, terraform-aws-cloudwatch#13).
+    return Validation("ComparisonOperators for ranges require ThresholdMetricId to be set");
+  }
+  if (!alarms::IsBandComparison(*cmp) && in.threshold_metric_id) {
     return Combination(
-        "ThresholdMetricId must be set with, and only with, the comparison operators "
+        "ThresholdMetricId can only be used with the comparison operators "
         "LessThanLowerOrGreaterThanUpperThreshold, LessThanLowerThreshold and "
         "GreaterThanUpperThreshold.");
   }
   if (in.threshold_metric_id && in.threshold) {
     return Combination("The parameters Threshold and ThresholdMetricId are mutually exclusive.");
+  }
+  if (in.threshold_metric_id && !in.metrics) {
+    return MakeError(ErrorCode::kMissingParameter,
+                     "The parameter Metrics is required when ThresholdMetricId is set.");
   }
   if (!in.threshold_metric_id && !in.threshold) {
     return MakeError(ErrorCode::kMissingParameter, "The parameter Threshold is required.");

@@ -214,6 +214,15 @@ class Evaluator {
     Value out;
     out.type = Type::kArray;
     const bool named = n.children[0].kind == Node::Kind::kId;
+    // The id of an Expression query that gives one time series: the band of the expression's
+    // own values (a MetricMathAnomalyDetector), trained on the expression.
+    if (named && args[0]->type == Type::kSeries && args[0]->series.size() == 1 &&
+        !args[0]->series.front().source) {
+      ASSIGN_OR_RETURN(std::optional<Value> band,
+                       ctx_.environment->ExpressionAnomalyBand(n.children[0].text,
+                                                               args[0]->series.front(), k));
+      if (band) return std::move(*band);
+    }
     for (const Series& s : args[0]->series) {
       if (!named || !s.source) {
         std::string m = "ANOMALY_DETECTION_BAND at position ";
@@ -237,6 +246,11 @@ Result<Value> Environment::AnomalyBand(const Series&, double) {
   return Invalid(
       "ANOMALY_DETECTION_BAND: anomaly detection needs the metric store, which this "
       "evaluation does not have");
+}
+
+Result<std::optional<Value>> Environment::ExpressionAnomalyBand(std::string_view, const Series&,
+                                                                double) {
+  return std::optional<Value>();
 }
 
 Result<Value> Evaluate(const Node& root, const EvalContext& context) {

@@ -1,7 +1,8 @@
 // The alarm engine driven by the AWS SDK for JavaScript v3 (awsJson1_0): vigil runs with
 // --clock manual; the test puts an alarm and data, moves time with POST /_vigil/clock (which
 // answers once every due evaluation has run), and reads the state, reason and history back;
-// SetAlarmState and the return to the evaluated state; SIGTERM -> exit code 0.
+// SetAlarmState and the return to the evaluated state; a band alarm (ThresholdMetricId);
+// SIGTERM -> exit code 0.
 // VIGIL_ENDPOINT=http://host:port targets a running server started with --clock manual.
 
 import { test, before, after } from "node:test";
@@ -106,6 +107,46 @@ test("SetAlarmState holds until the next evaluation", withLog(async () => {
   assert.deepEqual(left.MetricAlarms, []);
   assert.deepEqual(left.CompositeAlarms, []);
 }));
+
+test("a band alarm (ThresholdMetricId) alarms on a value far above ANOMALY_DETECTION_BAND",
+  withLog(async () => {
+    const c = client();
+    const name = `${ns}/band`;
+    // An hour boundary a few hours back: six hours of one-minute history before it.
+    const h = Math.floor(Date.now() / 3600000) * 3600 - 3 * 3600;
+    await clock({ now: h - 5 });
+    for (let b = 0; b < 360; b += 180) {
+      const data = [];
+      for (let i = b; i < b + 180; i++) {
+        data.push({ MetricName: "load", Value: 100 + ((i * 7919) % 11 - 5) * 0.2,
+          Timestamp: new Date((h - 6 * 3600 + i * 60) * 1000) });
+      }
+      await c.send(new PutMetricDataCommand({ Namespace: ns, MetricData: data }));
+    }
+    await c.send(new PutMetricAlarmCommand({
+      AlarmName: name, EvaluationPeriods: 1, ComparisonOperator: "GreaterThanUpperThreshold",
+      ThresholdMetricId: "ad1",
+      Metrics: [
+        { Id: "m1", ReturnData: true, MetricStat: {
+          Metric: { Namespace: ns, MetricName: "load" }, Period: 60, Stat: "Average" } },
+        { Id: "ad1", Expression: "ANOMALY_DETECTION_BAND(m1, 2)", ReturnData: true },
+      ],
+    }));
+    await c.send(new PutMetricDataCommand({ Namespace: ns, MetricData: [
+      { MetricName: "load", Value: 500, Timestamp: new Date((h + 10) * 1000) }] }));
+    await clock({ now: h + 60 });
+    const [a] = (await c.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms;
+    assert.equal(a.ThresholdMetricId, "ad1");
+    assert.equal(a.StateValue, "ALARM", a.StateReason);
+    assert.ok(a.StateReason.startsWith(
+      `Thresholds Crossed: 1 out of the last 1 datapoints [500.0 (${reasonDate(h)})] was ` +
+      "greater than the upper thresholds ["), a.StateReason);
+    const data = JSON.parse(a.StateReasonData);
+    assert.deepEqual(data.recentDatapoints, [500]);
+    assert.equal(data.recentUpperThresholds.length, 1);
+    assert.ok(data.recentUpperThresholds[0] < 500);
+    await c.send(new DeleteAlarmsCommand({ AlarmNames: [name] }));
+  }));
 
 test("SIGTERM stops vigil with exit code 0", { skip: EXTERNAL ? "external endpoint" : false },
   withLog(async () => {

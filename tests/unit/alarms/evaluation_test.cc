@@ -306,6 +306,45 @@ TEST(ReasonTextTest, BandForm) {
             "ALARM transition).");
 }
 
+// Band reasons keep the "k out of the last n" form for 1 of 1 and negate each side of the
+// two-sided form (public AWS messages: EventBridge alarm event examples, SNS payloads).
+TEST(ReasonTextTest, BandOneOfOneAndRecovery) {
+  Rule rule = MakeRule(1, 1, T::kMissing);
+  rule.comparison = Comparison::kLessThanLowerOrGreaterThanUpperThreshold;
+  std::vector<Slot> range = Range("- - X");
+  range[2].start = *ParseTimestamp("2019-10-03T15:58:00Z");
+  range[2].value = 0.0;
+  range[2].lower = 0.020599444741798756;
+  range[2].upper = 0.3006915352732461;
+  auto e = Evaluate(rule, range, AlarmState::kOk);
+  ASSERT_EQ(e.state, AlarmState::kAlarm);
+  EXPECT_EQ(ReasonText(rule, e, range),
+            "Thresholds Crossed: 1 out of the last 1 datapoints [0.0 (03/10/19 15:58:00)] was "
+            "less than the lower thresholds [0.020599444741798756] or greater than the upper "
+            "thresholds [0.3006915352732461] (minimum 1 datapoint for OK -> ALARM transition).");
+  range[2].start = *ParseTimestamp("2019-10-03T15:57:00Z");
+  range[2].value = 0.166666666664241;
+  range[2].lower = 0.0206719426210418;
+  range[2].upper = 0.30076870222143803;
+  e = Evaluate(rule, range, AlarmState::kAlarm);
+  ASSERT_EQ(e.state, AlarmState::kOk);
+  EXPECT_EQ(ReasonText(rule, e, range),
+            "Thresholds Crossed: 1 out of the last 1 datapoints [0.166666666664241 (03/10/19 "
+            "15:57:00)] was not less than the lower thresholds [0.0206719426210418] or not "
+            "greater than the upper thresholds [0.30076870222143803] (minimum 1 datapoint for "
+            "ALARM -> OK transition).");
+  rule.comparison = Comparison::kGreaterThanUpperThreshold;
+  range[2].start = *ParseTimestamp("2024-07-25T07:21:00Z");
+  range[2].value = 239.0;
+  range[2].upper = 225.71426732099445;
+  e = Evaluate(rule, range, AlarmState::kOk);
+  ASSERT_EQ(e.state, AlarmState::kAlarm);
+  EXPECT_EQ(ReasonText(rule, e, range),
+            "Thresholds Crossed: 1 out of the last 1 datapoints [239.0 (25/07/24 07:21:00)] was "
+            "greater than the upper thresholds [225.71426732099445] (minimum 1 datapoint for OK "
+            "-> ALARM transition).");
+}
+
 TEST(NamesTest, RoundTrip) {
   for (auto s : {AlarmState::kOk, AlarmState::kAlarm, AlarmState::kInsufficientData}) {
     EXPECT_EQ(ParseState(StateName(s)), s);

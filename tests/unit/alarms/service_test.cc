@@ -22,13 +22,21 @@ constexpr const char* kTopic = "arn:aws:sns:us-east-1:123456789012:t";
 
 class RecordingNotifier final : public Notifier {
  public:
-  Status Submit(const ActionRequest& r) override {
+  Status Stage(const ActionRequest& r, const Alarm& alarm, WriteBatch& batch) override {
     std::lock_guard lock(mu);
+    EXPECT_EQ(alarm.config.name, r.alarm_name);
+    EXPECT_EQ(alarm.status.value, r.new_state);
+    batch.puts.emplace_back(std::string("outbox-test/") + std::to_string(requests.size()), r.action_arn);
     requests.push_back(r);
     return OkStatus();
   }
+  void Committed(bool durable) override {
+    std::lock_guard lock(mu);
+    if (durable) committed = requests.size();
+  }
   std::mutex mu;
   std::vector<ActionRequest> requests;
+  size_t committed = 0;  // requests whose staged records were written
 };
 
 AlarmConfig MetricAlarm(std::string name, std::string metric = "m", int period = 60, int n = 1) {
@@ -178,6 +186,14 @@ TEST_F(AlarmServiceTest, TransitionWritesReasonHistoryAndOneActionPerArn) {
   EXPECT_EQ(notifier_.requests[0].new_state, AlarmState::kAlarm);
   EXPECT_EQ(HistoryOf("a", HistoryType::kStateUpdate).size(), 1u);
   EXPECT_EQ(HistoryOf("a", HistoryType::kAction).size(), 2u);
+  // The staged outbox records were written with the transition, and the notifier was told.
+  EXPECT_EQ(notifier_.committed, 2u);
+  std::vector<std::string> staged;
+  ASSERT_TRUE(state_->Scan("outbox-test/", [&](std::string_view, std::string_view v) {
+                      staged.emplace_back(v);
+                      return true;
+                    }).ok());
+  EXPECT_EQ(staged, (std::vector<std::string>{kTopic, std::string(kTopic) + "2"}));
   // Same evaluation again: no transition, nothing more sent.
   Advance(60);
   EXPECT_EQ(notifier_.requests.size(), 2u);
@@ -551,15 +567,6 @@ TEST_F(AlarmServiceTest, MathAlarmEvaluatesTheReturnDataExpression) {
   auto data = nlohmann::json::parse(*a.status.reason_data);
   EXPECT_FALSE(data.contains("statistic"));
   EXPECT_EQ(data["evaluatedDatapoints"][0]["value"], 12.0);
-}
-
-TEST_F(AlarmServiceTest, BandAlarmsAreRefusedUntilAnomalyDetectionExists) {
-  AlarmConfig c = MetricAlarm("band");
-  c.comparison_operator = "LessThanLowerOrGreaterThanUpperThreshold";
-  c.threshold_metric_id = "ad1";
-  auto s = service_->PutMetricAlarm(kScope, c, {}, Now());
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, ErrorCode::kInvalidParameterValue);
 }
 
 }  // namespace

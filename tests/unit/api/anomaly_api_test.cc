@@ -245,10 +245,115 @@ TEST_P(AnomalyApiTest, ValidationErrors) {
   math.metric_math_anomaly_detector.emplace();
   cw::MetricDataQuery q;
   q.id = "e1";
-  q.expression = "TIME_SERIES(1)";
+  q.expression = "TIME_SERIES(1) +";
   math.metric_math_anomaly_detector->metric_data_queries = std::vector<cw::MetricDataQuery>{q};
   ExpectError(Do("PutAnomalyDetector", math, out), 400, "ValidationError");
   EXPECT_EQ(Describe().anomaly_detectors->size(), 1u);
+}
+
+cw::PutAnomalyDetectorInput MathDetector(std::string expression = "m1 * 2") {
+  cw::PutAnomalyDetectorInput in;
+  cw::MetricDataQuery m;
+  m.id = "m1";
+  m.metric_stat = cw::MetricStat{cw::Metric{"anomns", "cpu", std::nullopt}, 300, "Average", {}};
+  m.return_data = false;
+  cw::MetricDataQuery e;
+  e.id = "e1";
+  e.expression = std::move(expression);
+  e.return_data = true;
+  in.metric_math_anomaly_detector.emplace();
+  in.metric_math_anomaly_detector->metric_data_queries = std::vector<cw::MetricDataQuery>{m, e};
+  return in;
+}
+
+TEST_P(AnomalyApiTest, MetricMathDetectorPutDescribeDelete) {
+  auto in = MathDetector();
+  in.configuration.emplace();
+  in.configuration->metric_timezone = "Europe/Berlin";
+  PutDetector(in);
+  PutDetector(Legacy("cpu"));
+  auto all = Describe();
+  ASSERT_EQ(all.anomaly_detectors->size(), 2u);
+  const cw::AnomalyDetector* math = nullptr;
+  for (const auto& d : *all.anomaly_detectors) {
+    if (d.metric_math_anomaly_detector) math = &d;
+  }
+  ASSERT_NE(math, nullptr);
+  EXPECT_FALSE(math->single_metric_anomaly_detector || math->namespace_ || math->metric_name ||
+               math->stat);
+  const auto& qs = math->metric_math_anomaly_detector->metric_data_queries;
+  ASSERT_TRUE(qs);
+  ASSERT_EQ(qs->size(), 2u);
+  EXPECT_EQ((*qs)[0].id, "m1");
+  ASSERT_TRUE((*qs)[0].metric_stat);
+  EXPECT_EQ((*qs)[0].metric_stat->metric.metric_name, "cpu");
+  EXPECT_EQ((*qs)[0].return_data, false);
+  EXPECT_EQ((*qs)[1].expression, "m1 * 2");
+  ASSERT_TRUE(math->configuration);
+  EXPECT_EQ(math->configuration->metric_timezone, "Europe/Berlin");
+  EXPECT_EQ(math->state_value, "PENDING_TRAINING");
+
+  cw::DescribeAnomalyDetectorsInput types;
+  types.anomaly_detector_types = std::vector<std::string>{"METRIC_MATH"};
+  auto only_math = Describe(types);
+  ASSERT_EQ(only_math.anomaly_detectors->size(), 1u);
+  EXPECT_TRUE(only_math.anomaly_detectors->front().metric_math_anomaly_detector);
+  types.anomaly_detector_types = std::vector<std::string>{"SINGLE_METRIC"};
+  auto only_single = Describe(types);
+  ASSERT_EQ(only_single.anomaly_detectors->size(), 1u);
+  EXPECT_TRUE(only_single.anomaly_detectors->front().single_metric_anomaly_detector);
+  cw::DescribeAnomalyDetectorsInput by_metric;
+  by_metric.metric_name = "cpu";
+  EXPECT_EQ(Describe(by_metric).anomaly_detectors->size(), 1u) << "filters name single metrics";
+
+  PutHistory("cpu", 7);
+  PutDetector(MathDetector());  // the same queries: replaces (the time zone goes)
+  types.anomaly_detector_types = std::vector<std::string>{"METRIC_MATH"};
+  only_math = Describe(types);
+  ASSERT_EQ(only_math.anomaly_detectors->size(), 1u);
+  EXPECT_EQ(only_math.anomaly_detectors->front().state_value, "TRAINED");
+  EXPECT_FALSE(only_math.anomaly_detectors->front().configuration->metric_timezone);
+
+  PutDetector(MathDetector("m1 + 1"));  // other queries: another detector
+  EXPECT_EQ(Describe(types).anomaly_detectors->size(), 2u);
+
+  cw::DeleteAnomalyDetectorInput del;
+  del.metric_math_anomaly_detector = MathDetector().metric_math_anomaly_detector;
+  cw::DeleteAnomalyDetectorOutput dout;
+  auto e = Do("DeleteAnomalyDetector", del, dout);
+  ASSERT_FALSE(e) << e->code << ": " << e->message;
+  ExpectError(Do("DeleteAnomalyDetector", del, dout), 404, "ResourceNotFoundException");
+  ASSERT_EQ(Describe(types).anomaly_detectors->size(), 1u);
+  EXPECT_EQ((*Describe(types).anomaly_detectors->front()
+                  .metric_math_anomaly_detector->metric_data_queries)[1]
+                .expression,
+            "m1 + 1");
+  EXPECT_EQ(Describe().anomaly_detectors->size(), 2u);
+}
+
+TEST_P(AnomalyApiTest, MetricMathDetectorValidation) {
+  cw::PutAnomalyDetectorOutput out;
+  auto two = MathDetector();
+  (*two.metric_math_anomaly_detector->metric_data_queries)[0].return_data = true;
+  ExpectError(Do("PutAnomalyDetector", two, out), 400, "ValidationError",
+              "MetricMathAnomalyDetector.MetricDataQueries must have exactly one query with "
+              "ReturnData set to true, and it must be an Expression.");
+  auto stat = MathDetector();
+  (*stat.metric_math_anomaly_detector->metric_data_queries)[0].return_data = true;
+  (*stat.metric_math_anomaly_detector->metric_data_queries)[1].return_data = false;
+  ExpectError(Do("PutAnomalyDetector", stat, out), 400, "ValidationError");
+  auto mixed = MathDetector();
+  mixed.namespace_ = "anomns";
+  ExpectError(Do("PutAnomalyDetector", mixed, out), 400, "InvalidParameterCombination");
+  auto unknown = MathDetector("m9 * 2");
+  ExpectError(Do("PutAnomalyDetector", unknown, out), 400, "ValidationError");
+  auto empty = MathDetector();
+  empty.metric_math_anomaly_detector->metric_data_queries.reset();
+  ExpectError(Do("PutAnomalyDetector", empty, out), 400, "MissingParameter");
+  auto dup = MathDetector();
+  (*dup.metric_math_anomaly_detector->metric_data_queries)[1].id = "m1";
+  ExpectError(Do("PutAnomalyDetector", dup, out), 400, "ValidationError");
+  EXPECT_TRUE(Describe().anomaly_detectors->empty());
 }
 
 TEST_P(AnomalyApiTest, StateValueFollowsTheData) {

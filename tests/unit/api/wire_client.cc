@@ -13,20 +13,6 @@ namespace {
 
 using protocol::Protocol;
 
-std::string UrlEncode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
 
 std::string FormatDouble(double v) {
   char buf[64];
@@ -221,6 +207,21 @@ nlohmann::json CborToJson(cbor_item_t* item) {
 }
 
 }  // namespace
+
+std::string UrlEncode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
 
 HttpRequest BuildRequest(Protocol protocol, std::string_view operation, const model::Shape& shape,
                          const void* input, std::string_view access_key, std::string_view region) {

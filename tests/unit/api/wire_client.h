@@ -25,6 +25,9 @@ struct RawCall {
   std::optional<WireError> error;
 };
 
+// RFC 3986 percent-encoding of a Query parameter name or value (unreserved characters kept).
+std::string UrlEncode(std::string_view s);
+
 // Builds the HTTP request for `input` (of `shape`) in `protocol`.
 HttpRequest BuildRequest(protocol::Protocol protocol, std::string_view operation,
                          const model::Shape& shape, const void* input,

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "query/anomaly_band.h"
 #include "vigil/query/metric_data.h"
 
 namespace vigil::query {
@@ -198,6 +199,136 @@ TEST_F(AnomalyBandTest, DetectorSettingsAreApplied) {
     return std::optional<AnomalyBandSettings>(out);
   };
   EXPECT_FALSE(Get(r).ok());
+}
+
+// The retrainer's cached model (AnomalyBandSettings::trained_model) for the latest block of a
+// 3-hour range (5-minute blocks, the retrain schedule).
+class CachedBandTest : public AnomalyBandTest {
+ protected:
+  static constexpr int64_t kLastBlock = kNow - kPeriod;  // the block of the range's last point
+
+  MetricDataRequest Short() {
+    auto r = Request("cpu", "ANOMALY_DETECTION_BAND(m1)");
+    r.start = Timestamp::FromSeconds(kNow - 3 * 3600);
+    return r;
+  }
+  MetricQuery Metric() {
+    MetricQuery q;
+    q.series = Key("cpu");
+    q.statistic = *Statistic::Parse("Average");
+    q.period_seconds = kPeriod;
+    return q;
+  }
+  // The model TrainBandModel gives for `trained_at` from `store`, served for `settings`.
+  TrainedBandModel Trained(storage::MetricStore& store, int64_t trained_at,
+                           const AnomalyBandSettings& settings = {}) {
+    auto m = internal::TrainBandModel(store, Metric(), settings,
+                                      Timestamp::FromSeconds(trained_at),
+                                      Timestamp::FromSeconds(kNow));
+    EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().message);
+    TrainedBandModel t;
+    t.trained_at = Timestamp::FromSeconds(trained_at);
+    t.excluded = settings.excluded;
+    t.timezone = settings.timezone;
+    t.periodic_spikes = settings.periodic_spikes;
+    if (m.ok()) t.model = std::move(*m);
+    return t;
+  }
+  static void Serve(MetricDataRequest& r, TrainedBandModel model, int* asked = nullptr) {
+    r.anomaly_settings = [model, asked](const storage::SeriesKey&, const Statistic&) {
+      AnomalyBandSettings s;
+      s.trained_model = [model, asked](int period) -> std::optional<TrainedBandModel> {
+        if (asked) ++*asked;
+        if (period != kPeriod) return std::nullopt;
+        return model;
+      };
+      return std::optional<AnomalyBandSettings>(s);
+    };
+  }
+  static void ExpectSame(const MetricDataPage& a, const MetricDataPage& b, int64_t from,
+                         int64_t to, size_t* compared) {
+    ASSERT_EQ(a.results.size(), 3u);
+    ASSERT_EQ(b.results.size(), 3u);
+    for (size_t r = 1; r <= 2; ++r) {
+      ASSERT_EQ(a.results[r].timestamps, b.results[r].timestamps);
+      for (size_t i = 0; i < a.results[r].timestamps.size(); ++i) {
+        const int64_t t = a.results[r].timestamps[i].seconds();
+        if (t < from || t >= to) continue;
+        EXPECT_EQ(a.results[r].values[i], b.results[r].values[i]) << "band " << r << " at " << t;
+        ++*compared;
+      }
+    }
+  }
+};
+
+TEST_F(CachedBandTest, CachedModelGivesTheBandOfAFreshTraining) {
+  PutPattern("cpu");
+  const MetricDataPage fresh = Run(Short());
+  auto r = Short();
+  int asked = 0;
+  Serve(r, Trained(*store_, kLastBlock), &asked);
+  const MetricDataPage cached = Run(r);
+  EXPECT_EQ(asked, 1);
+  size_t compared = 0;
+  ExpectSame(fresh, cached, 0, kNow, &compared);
+  EXPECT_EQ(compared, 2u * 3 * 3600 / kPeriod);
+}
+
+TEST_F(CachedBandTest, CachedModelIsUsedForItsBlockOnly) {
+  PutPattern("cpu");
+  const MetricDataPage fresh = Run(Short());
+  // A model trained on other data (the pattern doubled) for the last block: the band of that
+  // block comes from it (so the cache is really read), every earlier block is trained as before.
+  auto other = storage::NewMemoryMetricStore();
+  for (int64_t t = kNow - 8 * kDay; t < kNow; t += kPeriod) {
+    storage::Datum d;
+    d.series = Key("cpu");
+    d.timestamp = Timestamp::FromSeconds(t);
+    d.stats.Add(2 * Pattern(t), 1);
+    ASSERT_TRUE(other->Write({d}).ok());
+  }
+  auto r = Short();
+  Serve(r, Trained(*other, kLastBlock));
+  const MetricDataPage cached = Run(r);
+  size_t compared = 0;
+  ExpectSame(fresh, cached, 0, kLastBlock, &compared);
+  EXPECT_EQ(compared, 2u * (3 * 3600 / kPeriod - 1));
+  const Timestamp last = Timestamp::FromSeconds(kLastBlock);
+  EXPECT_GT(At(cached.results[1], last), At(fresh.results[1], last) + 50)
+      << "the last block's band is the cached (doubled) model's";
+
+  // Not used when it was trained at a time that is no block's, or with other detector settings.
+  Serve(r, Trained(*other, kLastBlock - 60));
+  compared = 0;
+  ExpectSame(fresh, Run(r), 0, kNow, &compared);
+  EXPECT_EQ(compared, 2u * 3 * 3600 / kPeriod);
+  AnomalyBandSettings berlin;
+  berlin.timezone = "Europe/Berlin";
+  Serve(r, Trained(*other, kLastBlock, berlin));
+  compared = 0;
+  ExpectSame(fresh, Run(r), 0, kNow, &compared);
+  EXPECT_EQ(compared, 2u * 3 * 3600 / kPeriod);
+}
+
+TEST_F(CachedBandTest, CachedPathIsCausal) {
+  PutPattern("cpu");
+  const TrainedBandModel model = Trained(*store_, kLastBlock);
+  auto r = Short();
+  Serve(r, model);
+  const MetricDataPage before = Run(r);
+  // A spike inside the cached block, after the model was trained: neither the cached answer nor a
+  // fresh training moves any band value up to and including the spike.
+  const int64_t spike = kLastBlock;
+  Put("cpu", spike, 5000);
+  const MetricDataPage after = Run(r);
+  const MetricDataPage fresh = Run(Short());
+  size_t compared = 0;
+  ExpectSame(before, after, 0, spike + 1, &compared);
+  ExpectSame(before, fresh, 0, spike + 1, &compared);
+  EXPECT_EQ(compared, 4u * 3 * 3600 / kPeriod);
+  EXPECT_GT(At(after.results[0], Timestamp::FromSeconds(spike)),
+            At(after.results[1], Timestamp::FromSeconds(spike)))
+      << "and the spike is outside the cached band";
 }
 
 TEST_F(AnomalyBandTest, ArgumentErrors) {
