@@ -265,21 +265,8 @@ class Delivery::Impl {
     for (const auto& s : directory_.ConfirmedSubscriptions(p.topic_arn)) {
       prepared.push_back(ForSubscription(p, s));
     }
-    alarms::WriteBatch batch;
-    std::vector<std::pair<uint64_t, Record>> records;
-    {
-      std::lock_guard lock(mu_);
-      for (auto& r : prepared) {
-        if (TakeQueueSlot(r)) AddRecord(std::move(r), batch, records);
-      }
-    }
-    if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
+    RETURN_IF_ERROR(WriteAndEnqueue(std::move(prepared)));
     Count(p.account, p.region, p.topic_arn, "NumberOfMessagesPublished");
-    {
-      std::lock_guard lock(mu_);
-      for (auto& [seq, r] : records) Enqueue(seq, std::move(r));
-    }
-    cv_.notify_all();
     return p.message_id;
   }
 
@@ -306,19 +293,9 @@ class Delivery::Impl {
     }
     r.next_attempt_ms = now.millis;
     r.counts_as_notification = false;
-    alarms::WriteBatch batch;
-    std::vector<std::pair<uint64_t, Record>> records;
-    {
-      std::lock_guard lock(mu_);
-      if (TakeQueueSlot(r)) AddRecord(std::move(r), batch, records);
-    }
-    if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
-    {
-      std::lock_guard lock(mu_);
-      for (auto& [seq, rec] : records) Enqueue(seq, std::move(rec));
-    }
-    cv_.notify_all();
-    return OkStatus();
+    std::vector<Record> prepared;
+    prepared.push_back(std::move(r));
+    return WriteAndEnqueue(std::move(prepared));
   }
 
   Status Stage(const alarms::ActionRequest& request, const alarms::Alarm& alarm,
@@ -475,6 +452,33 @@ class Delivery::Impl {
     r.content_type = ContentTypeFor(s);
     r.next_attempt_ms = clock_.Now().millis;
     return r;
+  }
+
+  // Takes the queue slots, writes the records in one batch and, once durable, makes them
+  // deliverable. mu_ NOT held (the store write happens outside it).
+  Status WriteAndEnqueue(std::vector<Record> prepared) {
+    alarms::WriteBatch batch;
+    std::vector<std::pair<uint64_t, Record>> records;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& r : prepared) {
+        if (TakeQueueSlot(r)) AddRecord(std::move(r), batch, records);
+      }
+    }
+    if (batch.empty()) return OkStatus();
+    Status written = store_.Write(batch);
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [seq, r] : records) {
+        if (written.ok()) {
+          Enqueue(seq, std::move(r));
+        } else {
+          Release(r);
+        }
+      }
+    }
+    cv_.notify_all();
+    return written;
   }
 
   // Counts `r` against its endpoint's queue; false (logged, counted as failed) when it is full.

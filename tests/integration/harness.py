@@ -573,8 +573,10 @@ def aws_cli_command() -> list[str]:
 
 def aws_cli(*args: str, endpoint: str, access_key: str = DUMMY_ACCESS_KEY,
             secret_key: str = DUMMY_SECRET_KEY, region: str = DEFAULT_REGION,
-            timeout: float = 90, extra_env: dict | None = None) -> CliResult:
-    """Runs ``aws cloudwatch <args> --endpoint-url <endpoint> --output json``.
+            timeout: float = 90, extra_env: dict | None = None,
+            service: str = "cloudwatch") -> CliResult:
+    """Runs ``aws <service> <args> --endpoint-url <endpoint> --output json`` (service
+    ``cloudwatch`` unless told, e.g. ``sns``).
 
     The environment carries only dummy credentials: no AWS_* variable of the caller leaks in,
     and ~/.aws is replaced by /dev/null for both the config and the credentials file."""
@@ -591,8 +593,15 @@ def aws_cli(*args: str, endpoint: str, access_key: str = DUMMY_ACCESS_KEY,
         "AWS_PAGER": "",
     })
     env.update(extra_env or {})
-    cmd = [*aws_cli_command(), "cloudwatch", *args, "--endpoint-url", endpoint,
+    cmd = [*aws_cli_command(), service, *args, "--endpoint-url", endpoint,
            "--output", "json"]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout,
                           stdin=subprocess.DEVNULL)
     return CliResult(cmd, proc.returncode, proc.stdout, proc.stderr)
+
+
+def sns_client(endpoint: str, access_key: str = DUMMY_ACCESS_KEY, region: str = DEFAULT_REGION):
+    """boto3's SNS client (awsQuery, the only protocol SNS has) for ``endpoint``, no retries."""
+    return boto3.client("sns", endpoint_url=endpoint, region_name=region,
+                        aws_access_key_id=access_key, aws_secret_access_key=DUMMY_SECRET_KEY,
+                        config=Config(retries={"max_attempts": 1}))

@@ -8,9 +8,7 @@ import json
 import time
 import unittest
 
-import boto3
-
-from harness import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, ModuleServer
+from harness import ModuleServer, sns_client
 from vigiltest import for_each_protocol, ts
 
 SERVER = ModuleServer(clock="manual")
@@ -221,9 +219,7 @@ class _AlarmApi:
         now = int(time.time()) // 60 * 60
         self.server.set_clock(now)
         # The action's topic exists, so the unmuted action below succeeds.
-        boto3.client("sns", endpoint_url=self.endpoint, region_name="us-east-1",
-                     aws_access_key_id=DUMMY_ACCESS_KEY,
-                     aws_secret_access_key=DUMMY_SECRET_KEY).create_topic(Name="topic")
+        sns_client(self.endpoint).create_topic(Name="topic")
         self.metric_alarm(c, alarm, AlarmActions=[TOPIC])
         c.put_alarm_mute_rule(Name=f"{p}-rule",
                               Rule={"Schedule": {"Expression": "cron(* * * * *)",

@@ -4,18 +4,12 @@ the unsigned GETs a receiver sends to SubscribeURL/UnsubscribeURL, tags, Publish
 and topics surviving a restart. Delivery itself is test_sns_delivery.py's."""
 
 import json
-import os
 import re
-import subprocess
 import unittest
 import urllib.parse
 import uuid
 
-import boto3
-from botocore.config import Config
-
-from harness import (DEFAULT_REGION, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, ModuleServer, VigilServer,
-                     aws_cli_command, http_get, http_post)
+from harness import ModuleServer, VigilServer, aws_cli, http_get, http_post, sns_client
 from vigiltest import VigilTestCase
 
 # Auto-confirm: http/https subscriptions are confirmed at once (no receiver needed).
@@ -27,21 +21,8 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/"
 
 
-def sns_client(endpoint, access_key=DUMMY_ACCESS_KEY, region=DEFAULT_REGION):
-    return boto3.client("sns", endpoint_url=endpoint, region_name=region,
-                        aws_access_key_id=access_key, aws_secret_access_key=DUMMY_SECRET_KEY,
-                        config=Config(retries={"max_attempts": 1}))
-
-
 def sns_cli(endpoint, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({"AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
-                "AWS_DEFAULT_REGION": DEFAULT_REGION, "AWS_CONFIG_FILE": os.devnull,
-                "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true",
-                "AWS_MAX_ATTEMPTS": "1", "AWS_PAGER": ""})
-    cmd = [*aws_cli_command(), "sns", *args, "--endpoint-url", endpoint, "--output", "json"]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=90,
-                          stdin=subprocess.DEVNULL)
+    return aws_cli(*args, endpoint=endpoint, service="sns")
 
 
 class SnsApiTest(VigilTestCase):

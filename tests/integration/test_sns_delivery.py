@@ -19,10 +19,8 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import boto3
-
-from harness import (DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, ModuleServer, VigilServer,
-                     aws_cli_command, external_endpoint)
+from harness import (ModuleServer, VigilServer, aws_cli, boto3_client, external_endpoint,
+                     sns_client)
 from vigiltest import VigilTestCase, epoch_minute
 
 SERVER = ModuleServer(clock="manual")
@@ -73,12 +71,6 @@ class Receiver:
             got = [r for r in self.requests if path is None or r["path"] == path]
             self.requests = [r for r in self.requests if r not in got]
         return got
-
-
-def sns_client(endpoint):
-    return boto3.client("sns", endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id=DUMMY_ACCESS_KEY,
-                        aws_secret_access_key=DUMMY_SECRET_KEY)
 
 
 def string_to_sign(m):
@@ -237,15 +229,8 @@ class Publishing(_Base):
         mid = self.sns.publish(TopicArn=topic, Message="from boto3", Subject="hi",
                                MessageAttributes={"k": {"DataType": "String",
                                                         "StringValue": "v"}})["MessageId"]
-        out = subprocess.run(
-            [*aws_cli_command(), "sns", "publish", "--topic-arn", topic, "--message",
-             "from the cli", "--endpoint-url", self.endpoint, "--region", "us-east-1",
-             "--output", "json"],
-            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=90,
-            env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-                 "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
-                 "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                 "AWS_EC2_METADATA_DISABLED": "true", "AWS_PAGER": ""})
+        out = aws_cli("publish", "--topic-arn", topic, "--message", "from the cli",
+                      endpoint=self.endpoint, service="sns")
         self.assertEqual(out.returncode, 0, out.stderr)
         cli_mid = json.loads(out.stdout)["MessageId"]
         self.flush()
@@ -327,9 +312,7 @@ class Kill9(unittest.TestCase):
         sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=receiver.url())
         receiver.status = 500
         ids = [sns.publish(TopicArn=topic, Message=f"k{i}")["MessageId"] for i in range(5)]
-        cw = boto3.client("cloudwatch", endpoint_url=server.endpoint, region_name="us-east-1",
-                          aws_access_key_id=DUMMY_ACCESS_KEY,
-                          aws_secret_access_key=DUMMY_SECRET_KEY)
+        cw = boto3_client("json", server.endpoint)
         cw.put_metric_alarm(AlarmName="k9", Namespace="k9", MetricName="m", Statistic="Maximum",
                             Period=60, EvaluationPeriods=1, Threshold=1,
                             ComparisonOperator="GreaterThanThreshold", AlarmActions=[hook_arn])
