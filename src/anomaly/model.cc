@@ -88,7 +88,7 @@ std::optional<Band> Model::BandAt(Timestamp t, double k) const {
     expected += profile_[static_cast<size_t>(phase / period_) % profile_.size()];
   }
   expected += summary_.slope_per_day * static_cast<double>(s - level_time_) / 86400.0;
-  Band b{expected, expected - k * summary_.scale, expected + k * summary_.scale};
+  Band b{expected, expected - k * summary_.scale_lower, expected + k * summary_.scale_upper};
   if (clamp_ != UnitClamp::kNone) {
     const double hi = clamp_ == UnitClamp::kPercent ? 100.0 : INFINITY;
     b.expected = std::clamp(b.expected, 0.0, hi);

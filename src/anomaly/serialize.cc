@@ -1,10 +1,11 @@
 // Model::Serialize / Model::Deserialize (model.h): the persisted form of a trained model.
 //
 // Layout, all little-endian, fixed width:
-//   u8 version (1) | u8 trained | u8 clamp | u8 seasonality | u8 has_trend |
+//   u8 version (2) | u8 trained | u8 clamp | u8 seasonality | u8 has_trend |
 //   i64 period | i64 cycle | i64 level_time | f64 base | f64 slope_per_day | f64 level |
-//   f64 scale | u64 points | u32 timezone length | timezone bytes | u32 profile size |
+//   f64 scale | f64 scale_upper | f64 scale_lower (version 2 only) | u64 points | u32 timezone length | timezone bytes | u32 profile size |
 //   profile f64s
+// Version 1 records (before the two-sided scale) read with scale_upper = scale_lower = scale.
 // Doubles are copied bit for bit, so a deserialised model draws exactly the bands of the original.
 #include <bit>
 #include <cstring>
@@ -15,7 +16,7 @@
 namespace vigil::anomaly {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;
 constexpr size_t kMaxProfile = 7 * 86400;  // weekly at 1 s: more is a corrupt record
 
 static_assert(std::endian::native == std::endian::little,
@@ -78,6 +79,8 @@ std::string Model::Serialize() const {
   w.Put<double>(summary_.slope_per_day);
   w.Put<double>(summary_.level);
   w.Put<double>(summary_.scale);
+  w.Put<double>(summary_.scale_upper);
+  w.Put<double>(summary_.scale_lower);
   w.Put<uint64_t>(summary_.points);
   w.Put<uint32_t>(static_cast<uint32_t>(timezone_.size()));
   w.Bytes(timezone_);
@@ -92,11 +95,18 @@ Result<Model> Model::Deserialize(std::string_view bytes) {
   uint8_t version = 0, trained = 0, clamp = 0, seasonality = 0, trend = 0;
   uint64_t points = 0;
   uint32_t tz_size = 0, profile_size = 0;
-  if (!r.Get(version) || version != kVersion || !r.Get(trained) || !r.Get(clamp) ||
-      !r.Get(seasonality) || !r.Get(trend) || !r.Get(m.period_) || !r.Get(m.cycle_) ||
-      !r.Get(m.level_time_) || !r.Get(m.base_) || !r.Get(m.summary_.slope_per_day) ||
-      !r.Get(m.summary_.level) || !r.Get(m.summary_.scale) || !r.Get(points) ||
-      !r.Get(tz_size) || !r.Bytes(tz_size, m.timezone_) || !r.Get(profile_size)) {
+  if (!r.Get(version) || (version != 1 && version != kVersion) || !r.Get(trained) ||
+      !r.Get(clamp) || !r.Get(seasonality) || !r.Get(trend) || !r.Get(m.period_) ||
+      !r.Get(m.cycle_) || !r.Get(m.level_time_) || !r.Get(m.base_) ||
+      !r.Get(m.summary_.slope_per_day) || !r.Get(m.summary_.level) || !r.Get(m.summary_.scale)) {
+    return Corrupt();
+  }
+  m.summary_.scale_upper = m.summary_.scale_lower = m.summary_.scale;
+  if (version == kVersion && (!r.Get(m.summary_.scale_upper) || !r.Get(m.summary_.scale_lower))) {
+    return Corrupt();
+  }
+  if (!r.Get(points) || !r.Get(tz_size) || !r.Bytes(tz_size, m.timezone_) ||
+      !r.Get(profile_size)) {
     return Corrupt();
   }
   if (trained > 1 || clamp > static_cast<uint8_t>(UnitClamp::kPercent) ||

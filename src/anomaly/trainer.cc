@@ -182,6 +182,66 @@ double Trainer::Evaluate(std::span<const PreparedPoint> pts, Candidate c, bool p
   return sum / static_cast<double>(n);
 }
 
+// Run calibration (docs/anomaly-detection.md "Scale"): the narrowest pair of edges (upper du,
+// lower dl, distances from the median residual, each a quantile of the out-of-sample residuals
+// times run_margin) such that at most run_rate of the residuals end a run of run_length
+// consecutive breaches on either side. For a fixed du, widening dl only removes breaches, so
+// the narrowest feasible dl is found by bisection. The side scales are the edges / 2 (k = 2
+// draws the calibrated edges), never wider than the symmetric scale.
+void Trainer::RunCalibrate(double med_res, double floor, double scale, const ModelParams& params,
+                           double& upper, double& lower) {
+  const size_t n = best_res_.size();
+  const size_t len = static_cast<size_t>(params.run_length);
+  if (n < 4 * len) return;
+  run_r_.resize(n);
+  for (size_t i = 0; i < n; ++i) run_r_[i] = best_res_[i] - med_res;
+  tmp_.assign(run_r_.begin(), run_r_.end());
+  std::sort(tmp_.begin(), tmp_.end());
+  auto q = [&](double p) { return tmp_[static_cast<size_t>(p * static_cast<double>(n - 1))]; };
+  static constexpr double kShares[] = {0.001, 0.002, 0.005, 0.01, 0.02, 0.03,
+                                       0.05,  0.08,  0.12,  0.2,  0.3};
+  constexpr size_t kN = std::size(kShares);
+  const double m = params.run_margin;
+  const double min_edge = 2 * floor;
+  double up_edge[kN], low_edge[kN];  // decreasing with the share
+  size_t shares = 0;  // the shares within run_max_share
+  while (shares < kN && kShares[shares] <= params.run_max_share + 1e-12) ++shares;
+  if (shares == 0) return;
+  for (size_t j = 0; j < kN; ++j) {
+    up_edge[j] = std::max(std::max(q(1.0 - kShares[j]), 0.0) * m, min_edge);
+    low_edge[j] = std::max(std::max(-q(kShares[j]), 0.0) * m, min_edge);
+  }
+  const double allowed = params.run_rate * static_cast<double>(n);
+  auto feasible = [&](double eu, double el) {
+    size_t run = 0, hits = 0;
+    for (double r : run_r_) {
+      run = (r > eu || r < -el) ? run + 1 : 0;
+      hits += run >= len;
+    }
+    return static_cast<double>(hits) <= allowed;
+  };
+  bool found = false;
+  double best_u = 0, best_l = 0;
+  for (size_t j = 0; j < shares; ++j) {
+    const double eu = up_edge[j];
+    if (j > 0 && eu == up_edge[j - 1]) continue;
+    if (!feasible(eu, low_edge[0])) break;  // narrower uppers only add breaches
+    size_t ok = 0, bad = shares;            // low_edge[ok] feasible; [bad] not (or none)
+    while (bad - ok > 1) {
+      const size_t mid = (ok + bad) / 2;
+      (feasible(eu, low_edge[mid]) ? ok : bad) = mid;
+    }
+    if (!found || eu + low_edge[ok] < best_u + best_l) {
+      found = true;
+      best_u = eu;
+      best_l = low_edge[ok];
+    }
+  }
+  if (!found) return;
+  upper = std::min(best_u / 2, scale);
+  lower = std::min(best_l / 2, scale);
+}
+
 Model Trainer::Fit(std::span<const PreparedPoint> pts, const TrainingOptions& options,
                    const void* zone, const ModelParams& params) {
   Model model;
@@ -289,6 +349,8 @@ Model Trainer::Fit(std::span<const PreparedPoint> pts, const TrainingOptions& op
   const double floor =
       std::max({0.5 * mean_abs, 1e-3 * std::fabs(base_ + level), 1e-3 * typical, 1e-6});
   const double scale = std::max({mad, tail, floor});
+  double scale_upper = scale, scale_lower = scale;
+  if (params.run_length > 0) RunCalibrate(med_res, floor, scale, params, scale_upper, scale_lower);
 
   model.trained_ = true;
   model.base_ = base_;
@@ -300,6 +362,8 @@ Model Trainer::Fit(std::span<const PreparedPoint> pts, const TrainingOptions& op
   model.summary_.slope_per_day = slope;
   model.summary_.level = base_ + level;
   model.summary_.scale = scale;
+  model.summary_.scale_upper = scale_upper;
+  model.summary_.scale_lower = scale_lower;
   return model;
 }
 

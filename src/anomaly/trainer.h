@@ -51,10 +51,12 @@ class Trainer {
   double Evaluate(std::span<const PreparedPoint> pts, Candidate c, bool pooled,
                   const ModelParams& params, std::vector<double>& profile);
   void Residuals(std::span<const PreparedPoint> pts, const ModelParams& params);
+  void RunCalibrate(double med_res, double floor, double scale, const ModelParams& params,
+                    double& upper, double& lower);
 
   int64_t period_ = 300;
   double base_ = 0;
-  std::vector<double> y_, d_, res_, best_d_, best_res_, tmp_, sorted_, pooled_;
+  std::vector<double> y_, d_, res_, best_d_, best_res_, tmp_, sorted_, pooled_, run_r_;
   std::vector<uint32_t> offsets_, pooled_offsets_, slot_of_;
   std::vector<double> profile_, best_profile_;
 };

@@ -59,6 +59,10 @@ int main(int argc, char** argv) {
     else if (a == "--divisor") params.tail_divisor = std::atof(v.c_str());
     else if (a == "--gain") params.season_gain = std::atof(v.c_str());
     else if (a == "--trend") params.trend_agreement = std::atof(v.c_str());
+    else if (a == "--run") params.run_length = std::atoi(v.c_str());
+    else if (a == "--run-rate") params.run_rate = std::atof(v.c_str());
+    else if (a == "--run-margin") params.run_margin = std::atof(v.c_str());
+    else if (a == "--run-share") params.run_max_share = std::atof(v.c_str());
     else return Usage();
   }
   if (nab.empty() || out.empty()) return Usage();

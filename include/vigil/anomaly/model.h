@@ -62,7 +62,10 @@ struct ModelSummary {
   bool has_trend = false;
   double slope_per_day = 0;  // of the level, 0 when no trend was detected
   double level = 0;          // deseasonalised level at `level_time`
-  double scale = 0;          // the band's unit: band = expected ± k * scale; always > 0
+  double scale = 0;          // the symmetric scale (robust quantile of |residual|); always > 0
+  // The band: expected + k * scale_upper, expected - k * scale_lower (each >= scale's floor).
+  double scale_upper = 0;
+  double scale_lower = 0;
   size_t points = 0;         // training points used
 };
 
@@ -75,6 +78,12 @@ struct ModelParams {
   double tail_divisor = 1.8;            // scale >= quantile / this; 0 = the normal z of it
   double trend_agreement = 0.8;         // share of day-pair slopes that must agree in sign
   size_t min_points = 12;               // fewer training points: no band
+  // Run calibration (0 = off): each side's edge is chosen so that at most `run_rate` of the
+  // past out-of-sample residuals end a run of `run_length` consecutive breaches.
+  int run_length = 3;
+  double run_rate = 0.001;
+  double run_margin = 1.1;               // the chosen edges widened by this factor
+  double run_max_share = 0.03;           // each edge leaves at most this share of residuals out
 };
 
 class Model {

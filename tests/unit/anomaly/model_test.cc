@@ -7,6 +7,7 @@
 #include <date/tz.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <vector>
@@ -193,6 +194,54 @@ TEST(ModelTest, MostlyZeroSeriesKeepsWidthFromItsBlips) {
   EXPECT_GT(m.summary().scale, 0.002);
   EXPECT_TRUE(Inside(m, kMonday + 7 * kDay, 0.0));
   EXPECT_FALSE(Inside(m, kMonday + 7 * kDay, 1.0));
+}
+
+// A quantised CPU series (like 24ae8d in NAB): 0.134 %, one sample in 5 at 0.066 %, one in 40
+// at 0.2 % — each on its own, never two 0.2 in a row. A band that keeps every 0.2 inside cannot see
+// a run of them; the run-calibrated band (docs/anomaly-detection.md "Scale") puts a single 0.2
+// outside but lets the normal series never breach 3 periods in a row, while three 0.2 in a row
+// do.
+std::vector<Point> Quantised(int64_t days) {
+  int64_t i = 0;
+  return Make(kMonday, days, [&](int64_t) {
+    const int64_t k = i++;
+    if (k % 40 == 7) return 0.2;
+    if (k % 5 == 2) return 0.066;
+    return 0.134;
+  });
+}
+
+TEST(ModelTest, RunCalibratedBandCatchesARunOfCommonBlips) {
+  const auto pts = Quantised(7);
+  const int64_t as_of = kMonday + 7 * kDay;
+  Model m = TrainOrDie(pts, {}, as_of);
+  ASSERT_TRUE(m.trained());
+  auto b = m.BandAt(Timestamp::FromSeconds(as_of), 2);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_GT(b->upper, 0.134);
+  EXPECT_LT(b->upper, 0.2) << "a run of 0.2 must be able to breach";
+  EXPECT_LT(b->lower, 0.066) << "the frequent low level stays inside";
+  EXPECT_GT(m.summary().scale, m.summary().scale_upper) << "narrower than the symmetric band";
+  // The training series itself never breaches 3 periods in a row.
+  size_t run = 0, longest = 0;
+  for (const Point& p : pts) {
+    auto pb = m.BandAt(p.t, 2);
+    const bool out = p.value < pb->lower || p.value > pb->upper;
+    run = out ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  EXPECT_LT(longest, 3u);
+}
+
+TEST(ModelTest, WithoutRunCalibrationTheBandIsSymmetric) {
+  ModelParams params;
+  params.run_length = 0;
+  auto m = Model::Train(Quantised(7), {}, Timestamp::FromSeconds(kMonday + 7 * kDay), params);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->summary().scale_upper, m->summary().scale);
+  EXPECT_EQ(m->summary().scale_lower, m->summary().scale);
+  auto b = m->BandAt(Timestamp::FromSeconds(kMonday + 7 * kDay), 2);
+  EXPECT_GE(b->upper, 0.2) << "the symmetric band keeps the single blips inside";
 }
 
 TEST(ModelTest, PercentClampKeepsBandWithin0To100) {

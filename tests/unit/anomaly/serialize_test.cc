@@ -64,6 +64,8 @@ TEST(ModelSerializeTest, SeasonalTrendedZonedModelRoundTripsBitForBit) {
   EXPECT_EQ(back->summary().has_trend, m.summary().has_trend);
   EXPECT_EQ(back->summary().points, m.summary().points);
   EXPECT_EQ(back->summary().scale, m.summary().scale);
+  EXPECT_EQ(back->summary().scale_upper, m.summary().scale_upper);
+  EXPECT_EQ(back->summary().scale_lower, m.summary().scale_lower);
   EXPECT_EQ(back->clamp(), UnitClamp::kNonNegative);
   EXPECT_EQ(back->period_seconds(), kPeriod);
   EXPECT_EQ(back->timezone(), "America/New_York");
@@ -81,6 +83,25 @@ TEST(ModelSerializeTest, UntrainedModelRoundTripsWithoutABand) {
   EXPECT_FALSE(back->trained());
   EXPECT_EQ(back->summary().points, 5u);
   EXPECT_FALSE(back->BandAt(Timestamp::FromSeconds(kMonday + kDay), 2).has_value());
+}
+
+TEST(ModelSerializeTest, VersionOneRecordsReadWithTheSymmetricScale) {
+  const Model m = TrainOrDie(Series(3, 0), TrainingOptions{}, kMonday + 3 * kDay);
+  const std::string v2 = m.Serialize();
+  ASSERT_EQ(v2[0], 2);
+  // Version 1 had no scale_upper / scale_lower: 5 one-byte fields, 3 int64, 4 doubles, then
+  // the points count.
+  constexpr size_t kScaleEnd = 5 + 3 * 8 + 4 * 8;
+  std::string v1 = v2.substr(0, kScaleEnd) + v2.substr(kScaleEnd + 16);
+  v1[0] = 1;
+  auto back = Model::Deserialize(v1);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->summary().scale_upper, m.summary().scale);
+  EXPECT_EQ(back->summary().scale_lower, m.summary().scale);
+  EXPECT_EQ(back->summary().points, m.summary().points);
+  auto b = back->BandAt(Timestamp::FromSeconds(kMonday + 3 * kDay), 2);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_NEAR(b->upper - b->expected, 2 * m.summary().scale, 1e-9);
 }
 
 TEST(ModelSerializeTest, CorruptRecordsAreErrors) {
