@@ -356,6 +356,10 @@ int main(int argc, char** argv) {
   alarm_service->SetAnomalySettings(
       retrainer ? retrainer->WithTrainedModels(vigil::api::DetectorSettingsLookup(**state_store))
                 : vigil::api::DetectorSettingsLookup(**state_store));
+  alarm_service->SetExpressionAnomalySettings(
+      retrainer
+          ? retrainer->WithTrainedModels(vigil::api::MathDetectorSettingsLookup(**state_store))
+          : vigil::api::MathDetectorSettingsLookup(**state_store));
   if (auto s = alarm_service->Load(); !s.ok()) {
     log->critical("loading alarms: {}", s.error().message);
     return 1;

@@ -135,7 +135,8 @@ Timestamp RangeEnd(int period, Timestamp tick) {
 
 Result<std::vector<Slot>> FetchRange(storage::MetricStore& store, const CompiledAlarm& c,
                                      Timestamp tick,
-                                     const query::AnomalyBandLookup& anomaly_settings) {
+                                     const query::AnomalyBandLookup& anomaly_settings,
+                                     const query::ExpressionBandLookup& expression_settings) {
   const int length = EvaluationRangeLength(c.rule.evaluation_periods);
   const int64_t p = c.period;
   const Timestamp end = RangeEnd(c.period, tick);
@@ -168,6 +169,7 @@ Result<std::vector<Slot>> FetchRange(storage::MetricStore& store, const Compiled
   req.order = query::ScanOrder::kTimestampAscending;
   req.max_datapoints = query::kMaxDatapointsPerCall;
   req.anomaly_settings = anomaly_settings;
+  req.expression_anomaly_settings = expression_settings;
   ASSIGN_OR_RETURN(auto page, query::GetMetricData(store, req, tick));
   int band_series = 0;  // ANOMALY_DETECTION_BAND answers the upper series first, the lower last
   for (const auto& r : page.results) {

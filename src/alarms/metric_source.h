@@ -48,10 +48,12 @@ Timestamp RangeEnd(int period, Timestamp tick);
 
 // The EvaluationRangeLength(N) periods ending at RangeEnd(tick), oldest first. Band alarms also
 // get each period's band, computed by GetMetricData's ANOMALY_DETECTION_BAND with the detector
-// settings `anomaly_settings` gives (none: the defaults).
+// settings `anomaly_settings` (a MetricStat's) or `expression_settings` (an Expression's) give
+// (none: the defaults).
 Result<std::vector<Slot>> FetchRange(storage::MetricStore& store, const CompiledAlarm& c,
                                      Timestamp tick,
-                                     const query::AnomalyBandLookup& anomaly_settings = {});
+                                     const query::AnomalyBandLookup& anomaly_settings = {},
+                                     const query::ExpressionBandLookup& expression_settings = {});
 
 // StateReasonData for a metric alarm's evaluation (aws-recorded-answers.md §4), compact JSON in
 // AWS's key order. Band alarms: no statistic/unit/threshold; recentLowerThresholds and/or

@@ -52,6 +52,10 @@ void AlarmService::SetAnomalySettings(query::AnomalyBandLookup lookup) {
   impl_->anomaly_settings = std::move(lookup);
 }
 
+void AlarmService::SetExpressionAnomalySettings(query::ExpressionBandLookup lookup) {
+  impl_->expression_anomaly_settings = std::move(lookup);
+}
+
 Status AlarmService::Load() {
   std::lock_guard lock(impl_->mu);
   impl_->scopes.clear();

@@ -351,7 +351,8 @@ PassReport AlarmService::Impl::EvaluatePass(Timestamp tick, bool high_resolution
   std::vector<Outcome> outcomes;
   for (size_t i = 0; i < jobs.size(); ++i) {
     const Job& j = jobs[i];
-    auto range = FetchRange(metrics, *j.compiled, tick, anomaly_settings);
+    auto range =
+        FetchRange(metrics, *j.compiled, tick, anomaly_settings, expression_anomaly_settings);
     ++report.evaluations;
     if (!range.ok()) {
       ++report.errors;

@@ -76,6 +76,7 @@ class AlarmService::Impl {
 
   // Detector settings for band alarms (SetAnomalySettings, before the first pass).
   query::AnomalyBandLookup anomaly_settings;
+  query::ExpressionBandLookup expression_anomaly_settings;  // SetExpressionAnomalySettings
 
   std::mutex run_mu;                 // serialises evaluation passes
   std::optional<int64_t> last_tick;  // seconds, a multiple of 10

@@ -9,15 +9,20 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "alarms/codec.h"
 #include "api/operations/anomaly_common.h"
 #include "query/anomaly_band.h"
+#include "vigil/api/anomaly_settings.h"
 #include "vigil/common/base64.h"
 #include "vigil/common/logging.h"
+#include "vigil/query/math.h"
 
 namespace vigil::api {
 namespace {
@@ -71,6 +76,46 @@ std::optional<query::TrainedBandModel> DecodeRecord(std::string_view text) {
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
+}
+
+// Adds the periods other than `trained` at which band alarm `a` reads a single-metric detector's
+// band (detector key -> periods): its ThresholdMetricId names ANOMALY_DETECTION_BAND(m1[, k])
+// over a MetricStat query m1 without a Unit (a Unit filter never uses a persisted model).
+void AddBandAlarmPeriods(const alarms::Alarm& a, int trained,
+                         std::map<std::string, std::set<int>>& out) {
+  const alarms::AlarmConfig& c = a.config;
+  if (!c.threshold_metric_id) return;
+  for (const alarms::MetricQuerySpec& band : c.metrics) {
+    if (band.id != *c.threshold_metric_id || !band.expression) continue;
+    auto root = query::math::Parse(*band.expression);
+    if (!root.ok() || root->kind != query::math::Node::Kind::kCall ||
+        root->text != "ANOMALY_DETECTION_BAND" || root->children.empty() ||
+        root->children[0].kind != query::math::Node::Kind::kId) {
+      continue;
+    }
+    for (const alarms::MetricQuerySpec& m : c.metrics) {
+      if (m.id != root->children[0].text || !m.metric_stat || m.metric_stat->unit) continue;
+      const alarms::MetricStatSpec& s = *m.metric_stat;
+      if (s.period == trained) continue;
+      storage::SeriesKey series{a.account, a.region, s.namespace_, s.metric_name, s.dimensions};
+      series.Canonicalize();
+      out[ops::DetectorKey(series, s.stat)].insert(s.period);
+    }
+  }
+}
+
+// Every band alarm's periods (AddBandAlarmPeriods), from the alarm records of the state store.
+Result<std::map<std::string, std::set<int>>> BandAlarmPeriods(alarms::StateStore& state,
+                                                              int trained) {
+  std::map<std::string, std::set<int>> out;
+  RETURN_IF_ERROR(state.Scan(alarms::codec::TagPrefix(alarms::codec::kAlarmTag),
+                             [&](std::string_view, std::string_view v) {
+                               if (auto a = alarms::codec::DecodeAlarm(v)) {
+                                 AddBandAlarmPeriods(*a, trained, out);
+                               }
+                               return true;
+                             }));
+  return out;
 }
 
 // Lowers the calling thread to SCHED_IDLE (or, where that is refused, nice 19): request workers
@@ -130,6 +175,11 @@ RetrainReport AnomalyRetrainer::RetrainAll(Timestamp as_of) {
 
   // The detectors first (the scan must not be held while training: the in-memory store locks).
   std::vector<std::pair<std::string, ops::DetectorRecord>> detectors;
+  struct MathDetector {
+    std::string key, account, region;
+    ops::MathDetectorRecord record;
+  };
+  std::vector<MathDetector> math_detectors;
   std::string prefix(ops::kAnomalyTag);
   prefix += '\0';
   Status listed = state_.Scan(prefix, [&](std::string_view k, std::string_view v) {
@@ -138,7 +188,15 @@ RetrainReport AnomalyRetrainer::RetrainAll(Timestamp as_of) {
     if (a == std::string_view::npos) return true;
     const size_t r = rest.find('\0', a + 1);
     if (r == std::string_view::npos || r + 1 >= rest.size()) return true;
-    if (rest[r + 1] == ops::kMathDetectorMark) return true;
+    if (rest[r + 1] == ops::kMathDetectorMark) {
+      auto d = ops::DecodeMathDetector(v);
+      if (d) {
+        math_detectors.push_back(MathDetector{std::string(k), std::string(rest.substr(0, a)),
+                                              std::string(rest.substr(a + 1, r - a - 1)),
+                                              std::move(*d)});
+      }
+      return true;
+    }
     auto d = ops::DecodeDetector(rest.substr(0, a), rest.substr(a + 1, r - a - 1), v);
     if (d) detectors.emplace_back(std::string(k), std::move(*d));
     return true;
@@ -147,6 +205,13 @@ RetrainReport AnomalyRetrainer::RetrainAll(Timestamp as_of) {
     log->warn("anomaly retraining: listing detectors: {}", listed.error().message);
     ++report.errors;
     return report;
+  }
+
+  // Band alarms at other periods get models of their detector at those periods too.
+  auto alarm_periods = BandAlarmPeriods(state_, options_.period_seconds);
+  if (!alarm_periods.ok()) {
+    log->warn("anomaly retraining: listing band alarms: {}", alarm_periods.error().message);
+    ++report.errors;
   }
 
   std::unordered_set<std::string> keep;
@@ -159,41 +224,110 @@ RetrainReport AnomalyRetrainer::RetrainAll(Timestamp as_of) {
     }
     batch = {};
   };
+  auto count = [&](const anomaly::Model& model) {
+    if (model.trained()) {
+      ++report.trained;
+    } else if (model.summary().points > 0) {
+      ++report.insufficient;
+    } else {
+      ++report.pending;
+    }
+  };
   for (const auto& [key, d] : detectors) {
     if (stop_.load(std::memory_order_relaxed)) {
       report.interrupted = true;
       break;
     }
     ++report.detectors;
-    const std::string model_key = TrainedModelKey(key, options_.period_seconds);
-    keep.insert(model_key);
+    keep.insert(TrainedModelKey(key, options_.period_seconds));
     auto stat = query::Statistic::Parse(d.stat);
     if (!stat) {
       ++report.errors;
       continue;
     }
-    query::MetricQuery q;
-    q.series = d.series;
-    q.statistic = *stat;
-    q.period_seconds = options_.period_seconds;
     query::AnomalyBandSettings settings;
     settings.excluded = d.excluded;
     settings.timezone = d.timezone.value_or("");
     settings.periodic_spikes = d.periodic_spikes.value_or(false);
-    auto model = query::internal::TrainBandModel(metrics_, q, settings, as_of, as_of);
-    if (!model.ok()) {
-      log->debug("anomaly retraining {}/{}: {}", d.series.metric_name, d.stat,
-                 model.error().message);
+    std::vector<int> periods{options_.period_seconds};
+    if (alarm_periods.ok()) {
+      auto it = alarm_periods->find(key);
+      if (it != alarm_periods->end()) {
+        periods.insert(periods.end(), it->second.begin(), it->second.end());
+      }
+    }
+    for (const int period : periods) {
+      const bool main_period = period == options_.period_seconds;
+      const std::string model_key = TrainedModelKey(key, period);
+      keep.insert(model_key);
+      query::MetricQuery q;
+      q.series = d.series;
+      q.statistic = *stat;
+      q.period_seconds = period;
+      auto model = query::internal::TrainBandModel(metrics_, q, settings, as_of, as_of);
+      if (!model.ok()) {
+        log->debug("anomaly retraining {}/{} at {} s: {}", d.series.metric_name, d.stat, period,
+                   model.error().message);
+        ++report.errors;
+        continue;
+      }
+      if (main_period) {
+        count(*model);
+      } else {
+        ++report.alarm_period_models;
+      }
+      batch.puts.emplace_back(model_key, EncodeRecord(as_of, settings, *model));
+      if (batch.puts.size() >= options_.batch) flush();
+      std::this_thread::yield();
+    }
+  }
+
+  // Metric math detectors: the returning expression over the training window before T at its
+  // period (ops::MathDetectorPeriod), trained as the expression band trains its block at T.
+  const query::AnomalyBandLookup nested_metric = WithTrainedModels(DetectorSettingsLookup(state_));
+  const query::ExpressionBandLookup nested_expression =
+      WithTrainedModels(MathDetectorSettingsLookup(state_));
+  for (const MathDetector& m : math_detectors) {
+    if (report.interrupted || stop_.load(std::memory_order_relaxed)) {
+      report.interrupted = true;
+      break;
+    }
+    ++report.detectors;
+    ++report.math_detectors;
+    query::MetricDataRequest req;
+    req.queries = ops::MathDetectorQueries(m.account, m.region, m.record);
+    const std::string returning = ops::MathDetectorReturning(m.record);
+    if (req.queries.empty() || returning.empty()) {
       ++report.errors;
       continue;
     }
-    if (model->trained()) {
-      ++report.trained;
-    } else if (model->summary().points > 0) {
-      ++report.insufficient;
-    } else {
-      ++report.pending;
+    const int period = ops::MathDetectorPeriod(req.queries, returning);
+    const std::string model_key = TrainedModelKey(m.key, period);
+    keep.insert(model_key);
+    req.anomaly_settings = nested_metric;
+    req.expression_anomaly_settings = nested_expression;
+    query::AnomalyBandSettings settings;
+    settings.excluded = m.record.excluded;
+    settings.timezone = m.record.timezone.value_or("");
+    settings.periodic_spikes = m.record.periodic_spikes.value_or(false);
+    auto train = [&]() -> Result<anomaly::Model> {
+      const anomaly::ModelParams params;
+      ASSIGN_OR_RETURN(std::vector<query::Point> history,
+                       query::internal::ExpressionHistory(
+                           metrics_, req, returning,
+                           Timestamp{as_of.millis - params.window_seconds * 1000}, as_of, as_of));
+      std::vector<anomaly::Point> points;
+      points.reserve(history.size());
+      for (const query::Point& p : history) points.push_back({p.timestamp, p.value});
+      return query::internal::TrainExpressionBandModel(points, period, settings, as_of);
+    };
+    Result<anomaly::Model> model = train();
+    if (!model.ok()) {
+      log->debug("anomaly retraining of math detector {}: {}", returning, model.error().message);
+      ++report.errors;
+      continue;
     }
+    count(*model);
     batch.puts.emplace_back(model_key, EncodeRecord(as_of, settings, *model));
     if (batch.puts.size() >= options_.batch) flush();
     std::this_thread::yield();
@@ -201,22 +335,26 @@ RetrainReport AnomalyRetrainer::RetrainAll(Timestamp as_of) {
   flush();
 
   if (!report.interrupted) {
-    // Records of detectors deleted since (or of another period): nothing reads them any more.
-    std::string model_prefix(kTrainedModelTag);
-    model_prefix += '\0';
-    Status scanned = state_.Scan(model_prefix, [&](std::string_view k, std::string_view) {
-      if (!keep.contains(std::string(k))) batch.deletes.emplace_back(k);
-      return true;
-    });
-    report.removed = static_cast<int64_t>(batch.deletes.size());
-    if (!scanned.ok()) ++report.errors;
+    // Records of detectors deleted since (or of a period nothing reads any more). Not when the
+    // band alarms could not be listed: their periods' models would look unused.
+    if (alarm_periods.ok()) {
+      std::string model_prefix(kTrainedModelTag);
+      model_prefix += '\0';
+      Status scanned = state_.Scan(model_prefix, [&](std::string_view k, std::string_view) {
+        if (!keep.contains(std::string(k))) batch.deletes.emplace_back(k);
+        return true;
+      });
+      report.removed = static_cast<int64_t>(batch.deletes.size());
+      if (!scanned.ok()) ++report.errors;
+    }
     flush();
     last_pass_ = as_of.millis;
   }
-  log->debug("anomaly retraining as of {}: {} detectors, {} trained, {} insufficient, {} pending, "
-             "{} errors, {} removed",
-             as_of.millis, report.detectors, report.trained, report.insufficient, report.pending,
-             report.errors, report.removed);
+  log->debug("anomaly retraining as of {}: {} detectors ({} metric math), {} trained, {} "
+             "insufficient, {} pending, {} models at band alarms' periods, {} errors, {} removed",
+             as_of.millis, report.detectors, report.math_detectors, report.trained,
+             report.insufficient, report.pending, report.alarm_period_models, report.errors,
+             report.removed);
   return report;
 }
 
@@ -248,6 +386,27 @@ void AnomalyRetrainer::Stop() {
   }
   thread_cv_.notify_all();
   if (t.joinable()) t.join();
+}
+
+query::ExpressionBandLookup AnomalyRetrainer::WithTrainedModels(
+    query::ExpressionBandLookup settings) const {
+  if (!settings) return settings;
+  alarms::StateStore* store = &state_;
+  const int64_t retrain_seconds = options_.interval_seconds;
+  return [store, retrain_seconds, settings = std::move(settings)](
+             const std::vector<query::MetricDataQuery>& queries,
+             std::string_view id) -> std::optional<query::AnomalyBandSettings> {
+    auto found = settings(queries, id);
+    if (!found || found->detector.empty()) return found;
+    found->retrain_seconds = retrain_seconds;
+    found->trained_model = [store, key = found->detector](
+                               int period) -> std::optional<query::TrainedBandModel> {
+      auto text = Read(*store, TrainedModelKey(key, period));
+      if (!text.ok() || !text->has_value()) return std::nullopt;
+      return DecodeRecord(**text);
+    };
+    return found;
+  };
 }
 
 query::AnomalyBandLookup AnomalyRetrainer::WithTrainedModels(

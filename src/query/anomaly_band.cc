@@ -35,7 +35,7 @@ bool IsPercent(const std::optional<uint8_t>& unit, const std::vector<uint8_t>& u
 // The training points of the block trained at `trained_at` (ms): the window before it, and only
 // periods that ended by then (a period stamped before trained_at may hold later data when the
 // period does not divide the schedule; leaving it out keeps the band causal for every period).
-std::span<const anomaly::Point> BlockPoints(const std::vector<anomaly::Point>& points,
+std::span<const anomaly::Point> BlockPoints(std::span<const anomaly::Point> points,
                                             int64_t trained_at, int64_t period_seconds) {
   const anomaly::ModelParams params;
   const int64_t window_start = trained_at - params.window_seconds * 1000;
@@ -143,33 +143,87 @@ Result<BandSeries> ComputeAnomalyBand(storage::MetricStore& store, const BandReq
   return out;
 }
 
-Timestamp ExpressionBandHistoryStart(const std::vector<int64_t>& times) {
+Timestamp ExpressionBandHistoryStart(const std::vector<int64_t>& times, int64_t retrain_seconds) {
   const anomaly::ModelParams params;
   if (times.empty()) return Timestamp{0};
-  return Timestamp{FloorTo(times.front(), RetrainInterval(times)) -
+  return Timestamp{FloorTo(times.front(), RetrainInterval(times, retrain_seconds)) -
                    params.window_seconds * 1000};
+}
+
+Result<std::vector<Point>> ExpressionHistory(storage::MetricStore& store,
+                                             const MetricDataRequest& request, std::string_view id,
+                                             Timestamp start, Timestamp end, Timestamp as_of) {
+  MetricDataRequest history;
+  history.queries = request.queries;
+  for (auto& q : history.queries) q.return_data = q.id == id;
+  history.anomaly_settings = request.anomaly_settings;
+  history.expression_anomaly_settings = request.expression_anomaly_settings;
+  history.start = start;
+  history.end = end;
+  history.order = ScanOrder::kTimestampAscending;
+  history.max_datapoints = kMaxDatapointsPerCall;
+  history.timezone_offset_minutes = request.timezone_offset_minutes;
+  std::vector<Point> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(MetricDataPage page, GetMetricData(store, history, as_of));
+    for (const MetricDataResult& r : page.results) {
+      if (r.id != id) continue;
+      for (size_t j = 0; j < r.timestamps.size() && j < r.values.size(); ++j) {
+        out.push_back(Point{r.timestamps[j], r.values[j], 0});
+      }
+    }
+    if (!page.next_token) break;
+    history.next_token = page.next_token;
+  }
+  return out;
+}
+
+Result<anomaly::Model> TrainExpressionBandModel(std::span<const anomaly::Point> history,
+                                                int period_seconds,
+                                                const AnomalyBandSettings& settings,
+                                                Timestamp trained_at) {
+  const anomaly::ModelParams params;
+  anomaly::TrainingOptions options = OptionsFor(period_seconds, settings);
+  const auto block = BlockPoints(history, trained_at.millis, period_seconds);
+  options.clamp = ClampOf(block, false);
+  return anomaly::Model::Train(block, options, trained_at, params);
 }
 
 Result<BandSeries> ComputeExpressionBand(const ExpressionBandRequest& request) {
   BandSeries out;
   if (request.times.empty()) return out;
-  const anomaly::ModelParams params;
-  const int64_t step = RetrainInterval(request.times);
+  const int64_t step = RetrainInterval(request.times, request.settings.retrain_seconds);
   std::vector<anomaly::Point> points;
   points.reserve(request.history.size());
   for (const Point& p : request.history) points.push_back({p.timestamp, p.value});
-  anomaly::TrainingOptions options = OptionsFor(request.period_seconds, request.settings);
+
+  // The retrainer's model of the matching detector, when trained with this period and settings;
+  // the block time is checked per block (the clamp follows from the same points).
+  std::optional<TrainedBandModel> cached;
+  if (request.settings.trained_model) {
+    cached = request.settings.trained_model(request.period_seconds);
+    if (cached && (cached->model.period_seconds() != request.period_seconds ||
+                   !SameSettings(*cached, request.settings))) {
+      cached.reset();
+    }
+  }
 
   size_t i = 0;
   while (i < request.times.size()) {
     const int64_t trained_at = FloorTo(request.times[i], step);
-    const auto block = BlockPoints(points, trained_at, request.period_seconds);
-    options.clamp = ClampOf(block, false);
-    ASSIGN_OR_RETURN(anomaly::Model model,
-                     anomaly::Model::Train(block, options, Timestamp{trained_at}, params));
+    anomaly::Model trained;
+    const anomaly::Model* model = &trained;
+    if (cached && cached->trained_at.millis == trained_at &&
+        cached->model.clamp() ==
+            ClampOf(BlockPoints(points, trained_at, request.period_seconds), false)) {
+      model = &cached->model;
+    } else {
+      ASSIGN_OR_RETURN(trained, TrainExpressionBandModel(points, request.period_seconds,
+                                                         request.settings, Timestamp{trained_at}));
+    }
     for (; i < request.times.size() && FloorTo(request.times[i], step) == trained_at; ++i) {
       const std::optional<anomaly::Band> band =
-          model.BandAt(Timestamp{request.times[i]}, request.k);
+          model->BandAt(Timestamp{request.times[i]}, request.k);
       if (!band) continue;
       out.times.push_back(request.times[i]);
       out.upper.push_back(band->upper);

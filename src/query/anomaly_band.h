@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "vigil/anomaly/model.h"
@@ -34,23 +36,46 @@ Result<BandSeries> ComputeAnomalyBand(storage::MetricStore& store, const BandReq
 // ANOMALY_DETECTION_BAND of a metric math expression (MetricMathAnomalyDetector): the same
 // per-block causal training as ComputeAnomalyBand, on values the caller computed.
 struct ExpressionBandRequest {
-  // The expression's values, ascending, from ExpressionBandHistoryStart(times) up to (not
-  // including) the last requested time.
+  // The expression's values, ascending, from ExpressionBandHistoryStart(times, the settings'
+  // retrain_seconds) up to (not including) the last requested time.
   std::vector<Point> history;
   std::vector<int64_t> times;  // epoch ms, ascending: where the band is wanted
   int period_seconds = 60;
+  // The matching MetricMathAnomalyDetector's (MetricDataRequest::expression_anomaly_settings):
+  // its ExcludedTimeRanges, MetricTimezone and PeriodicSpikes, the retrain schedule and its
+  // persisted model, used for its block exactly as ComputeAnomalyBand uses a metric's.
   AnomalyBandSettings settings;
   double k = 2;
 };
 
 // Where the history an ExpressionBandRequest needs starts: the training window before the first
 // training time of `times`.
-Timestamp ExpressionBandHistoryStart(const std::vector<int64_t>& times);
+Timestamp ExpressionBandHistoryStart(const std::vector<int64_t>& times,
+                                     int64_t retrain_seconds = 300);
 
-// The band at each requested time from a model trained as of RetrainInterval's block start (the
-// default schedule) on the history before it, as ComputeAnomalyBand trains a block; clamped at 0
-// when that window holds no negative value (an expression has no unit, so no percent clamp).
-// Errors: an unknown time zone, a non-finite value.
+// The values of Expression `id` of `request.queries` over [start, end), ascending, evaluated as
+// GetMetricData does as of `as_of` with only `id` returning data (the request's lookups and label
+// time zone are kept; its range, order, paging and ReturnData flags are not).
+// Errors: as GetMetricData's.
+Result<std::vector<Point>> ExpressionHistory(storage::MetricStore& store,
+                                             const MetricDataRequest& request, std::string_view id,
+                                             Timestamp start, Timestamp end, Timestamp as_of);
+
+// The model ComputeExpressionBand uses for the block trained at `trained_at`: trained on the
+// points of `history` (the expression's values, ascending) in the window before it whose period
+// ended by then, with the settings' options, clamped at 0 when that window holds no negative
+// value. The scheduled retrainer persists this for a MetricMathAnomalyDetector, so a cached
+// block answers bit for bit as the request path. Errors: an unknown time zone, a non-finite value.
+Result<anomaly::Model> TrainExpressionBandModel(std::span<const anomaly::Point> history,
+                                                int period_seconds,
+                                                const AnomalyBandSettings& settings,
+                                                Timestamp trained_at);
+
+// The band at each requested time from a model trained as of its block start (RetrainInterval
+// of the settings' retrain_seconds) on the history before it, as ComputeAnomalyBand trains a
+// block (TrainExpressionBandModel), or the settings' persisted model when it was trained as of
+// that block with the same period, settings and clamp. No percent clamp (an expression has no
+// unit). Errors: an unknown time zone, a non-finite value.
 Result<BandSeries> ComputeExpressionBand(const ExpressionBandRequest& request);
 
 // When the model used for a point at `t_millis` is trained: the start of its block, epoch-aligned

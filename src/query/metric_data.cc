@@ -208,30 +208,20 @@ class Engine final : public math::Environment {
     upper.period_seconds = lower.period_seconds = s.period_seconds;
     auto it = by_id_.find(id);
     if (it != by_id_.end() && !s.times.empty()) {
+      internal::ExpressionBandRequest br;
+      // The matching MetricMathAnomalyDetector's settings (and persisted model), if any.
+      if (request_.expression_anomaly_settings) {
+        if (auto settings = request_.expression_anomaly_settings(request_.queries, id)) {
+          br.settings = std::move(*settings);
+        }
+      }
       // The expression again, over the training window before the first point up to the last
       // one: a request of its own in which only `id` returns data.
-      MetricDataRequest history;
-      history.queries = request_.queries;
-      for (auto& q : history.queries) q.return_data = false;
-      history.queries[it->second].return_data = true;
-      history.anomaly_settings = request_.anomaly_settings;
-      history.start = internal::ExpressionBandHistoryStart(s.times);
-      history.end = Timestamp{s.times.back()};
-      history.order = ScanOrder::kTimestampAscending;
-      history.max_datapoints = kMaxDatapointsPerCall;
-      history.timezone_offset_minutes = request_.timezone_offset_minutes;
-      internal::ExpressionBandRequest br;
-      for (;;) {
-        ASSIGN_OR_RETURN(MetricDataPage page, GetMetricData(store_, history, as_of_));
-        for (const MetricDataResult& r : page.results) {
-          if (r.id != id) continue;
-          for (size_t j = 0; j < r.timestamps.size() && j < r.values.size(); ++j) {
-            br.history.push_back(Point{r.timestamps[j], r.values[j], 0});
-          }
-        }
-        if (!page.next_token) break;
-        history.next_token = page.next_token;
-      }
+      ASSIGN_OR_RETURN(br.history,
+                       internal::ExpressionHistory(store_, request_, id,
+                                                   internal::ExpressionBandHistoryStart(
+                                                       s.times, br.settings.retrain_seconds),
+                                                   Timestamp{s.times.back()}, as_of_));
       br.times = s.times;
       br.period_seconds = s.period_seconds;
       br.k = k;

@@ -1,13 +1,19 @@
 """Anomaly detection through the real binary with boto3 in the three protocols
 (docs/anomaly-detection.md "API"): PutAnomalyDetector / DescribeAnomalyDetectors /
 DeleteAnomalyDetector (legacy and SingleMetricAnomalyDetector forms, one detector per statistic,
-the recorded Describe shape, paging, errors), ANOMALY_DETECTION_BAND in GetMetricData, and
-detectors surviving a restart (SIGTERM and kill -9)."""
+the recorded Describe shape, paging, the SINGLE_METRIC default of AnomalyDetectorTypes, errors),
+the quota of 500 detectors, ANOMALY_DETECTION_BAND in GetMetricData, detectors surviving a
+restart (SIGTERM and kill -9), and the three operations through the aws cli."""
 
 import math
+import random
 import unittest
 
-from harness import ModuleServer, VigilServer
+from botocore.exceptions import ClientError
+
+import json
+
+from harness import ModuleServer, VigilServer, active_protocols, aws_cli
 from vigiltest import VigilTestCase, epoch_minute, for_each_protocol, ts
 
 SERVER = ModuleServer()
@@ -87,6 +93,26 @@ class _AnomalyDetectors:
                                Configuration={"ExcludedTimeRanges": ranges})
         self.assertEqual(self.detectors(c)[0], [])
 
+    def test_describe_defaults_to_single_metric(self):
+        # An account of its own, so that Describe without filters sees only this test's detectors.
+        c = self.client(access_key=str(random.randrange(10**11, 10**12)))
+        queries = [{"Id": "m1", "ReturnData": False,
+                    "MetricStat": {"Metric": {"Namespace": self.ns, "MetricName": "cpu"},
+                                   "Period": 300, "Stat": "Average"}},
+                   {"Id": "e1", "Expression": "m1 * 2", "ReturnData": True}]
+        c.put_anomaly_detector(MetricMathAnomalyDetector={"MetricDataQueries": queries})
+        c.put_anomaly_detector(SingleMetricAnomalyDetector={
+            "Namespace": self.ns, "MetricName": "cpu", "Stat": "Average"})
+        # botocore: AnomalyDetectorTypes "If empty, defaults to SINGLE_METRIC".
+        found = c.describe_anomaly_detectors()["AnomalyDetectors"]
+        self.assertEqual([d["SingleMetricAnomalyDetector"]["MetricName"] for d in found], ["cpu"])
+        self.assertNotIn("MetricMathAnomalyDetector", found[0])
+        found = c.describe_anomaly_detectors(AnomalyDetectorTypes=["METRIC_MATH"])
+        self.assertEqual([d["MetricMathAnomalyDetector"]["MetricDataQueries"][1]["Expression"]
+                          for d in found["AnomalyDetectors"]], ["m1 * 2"])
+        both = c.describe_anomaly_detectors(AnomalyDetectorTypes=["SINGLE_METRIC", "METRIC_MATH"])
+        self.assertEqual(len(both["AnomalyDetectors"]), 2)
+
     def test_band_in_get_metric_data(self):
         c = self.client()
         now = epoch_minute() // 300 * 300
@@ -115,6 +141,88 @@ class _AnomalyDetectors:
         self.assertEqual({r["StatusCode"] for r in results}, {"Complete"})
         found, _ = self.detectors(c)
         self.assertEqual(found[0]["StateValue"], "TRAINED")
+
+
+class DetectorQuota(VigilTestCase):
+    """500 anomaly detection models per account and region (cloudwatch-semantics.md §9): the
+    501st PutAnomalyDetector is LimitExceededException in every protocol; replacing a detector's
+    configuration is not a new one."""
+
+    module_server = SERVER
+    MESSAGE = ("The maximum number of anomaly detection models (500) for this account and region "
+               "has been reached. Delete an anomaly detection model before creating another.")
+
+    def test_501st_detector_is_refused(self):
+        account = str(random.randrange(10**11, 10**12))
+        ns = self.namespace()
+        c = self.client(protocol="json", access_key=account)
+        for i in range(500):
+            c.put_anomaly_detector(SingleMetricAnomalyDetector={
+                "Namespace": ns, "MetricName": f"m{i}", "Stat": "Average"})
+        for protocol in active_protocols():
+            p = self.client(protocol=protocol, access_key=account)
+            with self.assertRaises(ClientError, msg=protocol) as cm:
+                p.put_anomaly_detector(SingleMetricAnomalyDetector={
+                    "Namespace": ns, "MetricName": "m500", "Stat": "Average"})
+            err = cm.exception.response
+            self.assertEqual(err["Error"]["Code"], "LimitExceededException", protocol)
+            self.assertEqual(err["Error"]["Message"], self.MESSAGE, protocol)
+            self.assertEqual(err["Error"]["Type"], "Sender", protocol)
+            self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400, protocol)
+            if protocol in ("json", "cbor"):
+                self.assertEqual(err["Error"]["QueryErrorCode"], "LimitExceededException")
+            # A new configuration for an existing detector is accepted.
+            p.put_anomaly_detector(
+                SingleMetricAnomalyDetector={"Namespace": ns, "MetricName": "m7",
+                                             "Stat": "Average"},
+                Configuration={"MetricTimezone": "Europe/Berlin"})
+        found = c.describe_anomaly_detectors(Namespace=ns, MetricName="m7")["AnomalyDetectors"]
+        self.assertEqual(found[0]["Configuration"]["MetricTimezone"], "Europe/Berlin")
+        # The caller's default account is not affected.
+        self.client(protocol="json").put_anomaly_detector(SingleMetricAnomalyDetector={
+            "Namespace": ns, "MetricName": "m500", "Stat": "Average"})
+
+
+class AwsCliDetectors(VigilTestCase):
+    """put-anomaly-detector / describe-anomaly-detectors / delete-anomaly-detector with the aws cli
+    (its own request serialisation), and the cli's rendering of vigil's errors."""
+
+    module_server = SERVER
+
+    def cli(self, *args):
+        return aws_cli(*args, endpoint=self.endpoint)
+
+    def test_put_describe_delete(self):
+        ns = self.namespace()
+        single = {"Namespace": ns, "MetricName": "load", "Stat": "p99",
+                  "Dimensions": [{"Name": "Host", "Value": "a"}]}
+        r = self.cli("put-anomaly-detector", "--single-metric-anomaly-detector", json.dumps(single),
+                     "--configuration", json.dumps({
+                         "ExcludedTimeRanges": [{"StartTime": "2026-01-01T00:00:00Z",
+                                                 "EndTime": "2026-01-02T00:00:00Z"}],
+                         "MetricTimezone": "America/New_York"}))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.cli("describe-anomaly-detectors", "--namespace", ns)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        [d] = r.json["AnomalyDetectors"]
+        self.assertEqual(d["SingleMetricAnomalyDetector"]["Stat"], "p99")
+        self.assertEqual(d["SingleMetricAnomalyDetector"]["Dimensions"], single["Dimensions"])
+        self.assertEqual(d["Configuration"]["MetricTimezone"], "America/New_York")
+        self.assertEqual(len(d["Configuration"]["ExcludedTimeRanges"]), 1)
+        self.assertEqual(d["StateValue"], "PENDING_TRAINING")
+        r = self.cli("delete-anomaly-detector", "--single-metric-anomaly-detector", json.dumps(single))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.cli("describe-anomaly-detectors", "--namespace", ns)
+        self.assertEqual(r.json["AnomalyDetectors"], [])
+        r = self.cli("delete-anomaly-detector", "--single-metric-anomaly-detector", json.dumps(single))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("ResourceNotFoundException", r.stderr)
+
+    def test_invalid_time_zone(self):
+        r = self.cli("put-anomaly-detector", "--namespace", self.namespace(), "--metric-name", "m",
+                     "--stat", "Average", "--configuration", '{"MetricTimezone": "Nowhere/Land"}')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("InvalidParameterValue", r.stderr)
 
 
 class DetectorsSurviveRestart(VigilTestCase):

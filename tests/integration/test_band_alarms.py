@@ -144,6 +144,15 @@ class _BandAlarms:
                                message_contains="ANOMALY_DETECTION_BAND",
                                ComparisonOperator="GreaterThanUpperThreshold",
                                ThresholdMetricId="m1", **base)
+        # botocore's PutMetricAlarm: "Alarms based on anomaly detection models cannot have Auto
+        # Scaling actions".
+        policy = ("arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0e8c7f2a:"
+                  "autoScalingGroupName/web:policyName/scale-out")
+        self.assertClientError(c.put_metric_alarm, "ValidationError",
+                               message="Alarms based on anomaly detection models cannot have "
+                                       f"Auto Scaling actions: AlarmActions has {policy}.",
+                               ComparisonOperator="GreaterThanUpperThreshold",
+                               ThresholdMetricId="ad1", AlarmActions=[policy], **base)
         self.assertEqual(c.describe_alarms(AlarmNamePrefix=self.ns)["MetricAlarms"], [])
 
 
@@ -170,6 +179,11 @@ class _MetricMathDetectors:
         self.assertEqual(d["StateValue"], "PENDING_TRAINING")
         self.assertEqual(c.describe_anomaly_detectors(
             Namespace=ns, AnomalyDetectorTypes=["METRIC_MATH"])["AnomalyDetectors"], [])
+        # Without AnomalyDetectorTypes only single-metric detectors are listed (botocore: "If
+        # empty, defaults to SINGLE_METRIC").
+        pages = c.get_paginator("describe_anomaly_detectors").paginate()
+        listed = [d for page in pages for d in page["AnomalyDetectors"]]
+        self.assertEqual([d for d in listed if "MetricMathAnomalyDetector" in d], [])
         c.delete_anomaly_detector(MetricMathAnomalyDetector={"MetricDataQueries": queries})
         self.assertClientError(c.delete_anomaly_detector, "ResourceNotFoundException", 404,
                                MetricMathAnomalyDetector={"MetricDataQueries": queries})

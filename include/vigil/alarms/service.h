@@ -61,6 +61,8 @@ class AlarmService {
   // ANOMALY_DETECTION_BAND with, as GetMetricData does. Call before the first RunDue; without
   // it band alarms use the defaults.
   void SetAnomalySettings(query::AnomalyBandLookup lookup);
+  // The same for bands over an Expression (MetricMathAnomalyDetector settings).
+  void SetExpressionAnomalySettings(query::ExpressionBandLookup lookup);
   // Wipes every alarm, history item and mute rule (POST /_vigil/reset).
   Status Reset();
 

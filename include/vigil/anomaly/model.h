@@ -1,10 +1,12 @@
 // The anomaly-detection model: a pure, deterministic library (docs/anomaly-detection.md).
 //
 // A Model is trained from up to 14 days of one metric's points at a fixed period and draws a band
-// expected ± k × scale for any later time. Seasonality (none, hourly, daily, weekly) is detected by
-// leave-one-out error, phases are taken in the metric's local time zone (DST-correct), the level
-// follows the recent past, a trend is kept only when it is consistent, and the scale is a robust
-// quantile of out-of-sample residuals with a floor, so it never collapses to zero.
+// [expected − k × scale_lower, expected + k × scale_upper] for any later time. Seasonality (none,
+// hourly, daily, weekly) is detected by leave-one-out error, phases are taken in the metric's local
+// time zone (DST-correct), the level follows the recent past, a trend is kept only when it is
+// consistent, and the scales are robust quantiles of out-of-sample residuals with a floor, so they
+// never collapse to zero: each side as narrow as runs of 3 breaches allow (docs/anomaly-detection.md
+// steps 6-8), never wider than the symmetric scale.
 //
 // CausalBands() replays a series the way the service sees it: the band for each point comes from
 // a model trained strictly on earlier points, retrained at most every `retrain_every_seconds`.

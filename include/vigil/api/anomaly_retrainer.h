@@ -8,7 +8,17 @@
 // persists the model in the same store under
 //   `anomm\0<account>\0<region>\0<namespace>\0<metric>\0<stat>\0<dimensions>\0<period>`
 // (value: JSON with the training time, the detector settings it used and the serialised model),
-// replacing the previous one. A pass also drops the records of detectors that no longer exist.
+// replacing the previous one. Each MetricMathAnomalyDetector is trained as of T too: its queries
+// evaluated over the 14 days before T with only the returning expression returning
+// (query::internal::ExpressionHistory), at ops::MathDetectorPeriod (the smallest MetricStat period
+// the expression reads), trained as the expression band trains its block at T
+// (query::internal::TrainExpressionBandModel), under
+//   `anomm\0<account>\0<region>\0\x01<queries JSON>\0<period>`.
+// Band alarms whose band reads a single-metric detector's metric at another period (say 60 s; the
+// alarm state store's "alarm" records) get that detector's model at their period too, under the
+// same key with their period, so their evaluations use persisted models as well.
+// A pass also drops the records of detectors that no longer exist (and of periods no band alarm
+// reads any more).
 // So the trained state survives restarts, the band of the latest block is served from the record
 // (WithTrainedModels) and DescribeAnomalyDetectors reports it (PersistedTrainingState).
 //
@@ -16,8 +26,7 @@
 // gives it only CPU time no request worker wants) that also yields between detectors; it wakes
 // at each interval boundary of the clock. With `--clock manual` main does not Start() it: POST
 // /_vigil/clock calls RunDue, as it does for the alarm evaluator. Every method is thread-safe;
-// passes are serialised. MetricMathAnomalyDetector records are not retrained (their band trains
-// on the request path).
+// passes are serialised.
 #pragma once
 
 #include <atomic>
@@ -47,14 +56,16 @@ struct RetrainerOptions {
 
 struct RetrainReport {
   Timestamp as_of;
-  int64_t detectors = 0;     // single-metric detectors seen
-  int64_t trained = 0;       // with a model that draws a band
-  int64_t insufficient = 0;  // data, but too little for a band
-  int64_t pending = 0;       // no data at all
-  int64_t errors = 0;        // store or settings errors (the detector keeps its last model)
-  int64_t removed = 0;       // records of deleted detectors dropped
-  bool ran = false;          // false: the pass for this schedule time had already run
-  bool interrupted = false;  // Stop() was called during the pass
+  int64_t detectors = 0;            // detectors seen (single-metric and metric math)
+  int64_t math_detectors = 0;       // of which metric math
+  int64_t trained = 0;              // with a model that draws a band
+  int64_t insufficient = 0;         // data, but too little for a band
+  int64_t pending = 0;              // no data at all
+  int64_t errors = 0;               // store or settings errors (the detector keeps its last model)
+  int64_t removed = 0;              // records of deleted detectors dropped
+  int64_t alarm_period_models = 0;  // extra models at band alarms' periods (not counted above)
+  bool ran = false;                 // false: the pass for this schedule time had already run
+  bool interrupted = false;         // Stop() was called during the pass
 };
 
 class AnomalyRetrainer {
@@ -84,6 +95,9 @@ class AnomalyRetrainer {
   // `settings` with the retrain schedule and the persisted models added
   // (AnomalyBandSettings::retrain_seconds / trained_model), for GetMetricData and band alarms.
   query::AnomalyBandLookup WithTrainedModels(query::AnomalyBandLookup settings) const;
+  // The same for the bands of expressions: `settings` (api::MathDetectorSettingsLookup) names the
+  // matching math detector (AnomalyBandSettings::detector), whose persisted model is added.
+  query::ExpressionBandLookup WithTrainedModels(query::ExpressionBandLookup settings) const;
 
  private:
   alarms::StateStore& state_;

@@ -22,6 +22,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,9 +61,9 @@ struct MetricDataQuery {
   bool forbidden = false;
 };
 
-// What an anomaly detector (PutAnomalyDetector) sets for the band of one metric and statistic:
-// ANOMALY_DETECTION_BAND trains without these ranges, in this time zone
-// (docs/anomaly-detection.md "Service API").
+// What an anomaly detector (PutAnomalyDetector) sets for the band of one metric and statistic,
+// or of an expression (a MetricMathAnomalyDetector): ANOMALY_DETECTION_BAND trains without these
+// ranges, in this time zone (docs/anomaly-detection.md "Service API", "Metric math detectors").
 // A model the scheduled retrainer trained and persisted (include/vigil/api/anomaly_retrainer.h):
 // the one the band would train as of `trained_at` for this period, statistic and settings. The
 // band uses it for that block instead of training on the request path when everything it was
@@ -83,14 +84,23 @@ struct AnomalyBandSettings {
   int64_t retrain_seconds = 300;
   // The detector's latest persisted model for a period, if any; empty: none.
   std::function<std::optional<TrainedBandModel>(int period_seconds)> trained_model;
+  // Who gave these settings, opaque to this layer (the detector's state-store key; empty: none):
+  // lets a wrapper (AnomalyRetrainer::WithTrainedModels) find the detector's persisted model.
+  std::string detector;
 };
 using AnomalyBandLookup = std::function<std::optional<AnomalyBandSettings>(
     const storage::SeriesKey& series, const Statistic& statistic)>;
+// The settings for ANOMALY_DETECTION_BAND(id) where `id` is an Expression query of `queries`
+// (a MetricMathAnomalyDetector's): the matching rule is the lookup's (api/operations/
+// anomaly_common.h: the detector whose queries have the ExpressionSubgraphKey of (queries, id)).
+using ExpressionBandLookup = std::function<std::optional<AnomalyBandSettings>(
+    const std::vector<MetricDataQuery>& queries, std::string_view id)>;
 
 struct MetricDataRequest {
   std::vector<MetricDataQuery> queries;
   // The detector settings ANOMALY_DETECTION_BAND uses; empty: none (the defaults).
-  AnomalyBandLookup anomaly_settings;
+  AnomalyBandLookup anomaly_settings;                // of a MetricStat query
+  ExpressionBandLookup expression_anomaly_settings;  // of an Expression query
   Timestamp start;
   Timestamp end;  // exclusive
   ScanOrder order = ScanOrder::kTimestampDescending;
@@ -125,6 +135,22 @@ struct MetricDataPage {
 // did not produce; store failures.
 Result<MetricDataPage> GetMetricData(storage::MetricStore& store, const MetricDataRequest& request,
                                      Timestamp now);
+
+// The queries Expression `id` reads, transitively, itself included (METRICS() reads every
+// MetricStat query; SEARCH and SELECT read none), as ascending indexes into `queries`; empty when
+// `id` is not an Expression query or an expression of the sub-graph does not parse.
+std::vector<size_t> ExpressionSubgraph(const std::vector<MetricDataQuery>& queries,
+                                       std::string_view id);
+
+// A canonical text of that sub-graph, with `id` as the one returning data: per query (by id) its
+// id and either its expression text and effective period (its Period, else the smallest
+// MetricStat period of the sub-graph, else of `queries`) or its MetricStat (account, region,
+// namespace, metric, canonical dimensions, statistic, period, unit) and whether it is forbidden.
+// Labels, ReturnData and the queries outside the sub-graph do not count. Two requests with the
+// same key compute the same values for `id` (except where an expression's evaluation period is
+// the request's smallest one and the sub-graph has no MetricStat: then the request's count).
+// Empty when the sub-graph is.
+std::string ExpressionSubgraphKey(const std::vector<MetricDataQuery>& queries, std::string_view id);
 
 // Parses LabelOptions.Timezone ("+0130", "-0400"): minutes east of UTC, nullopt if malformed.
 std::optional<int> ParseTimezoneOffset(std::string_view text);

@@ -3,8 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "vigil/alarms/service.h"
-#include "vigil/api/anomaly_settings.h"
 #include "vigil/alarms/state_store.h"
+#include "vigil/api/anomaly_retrainer.h"
+#include "vigil/api/anomaly_settings.h"
 
 namespace vigil::api {
 namespace ops {
@@ -166,9 +167,75 @@ std::optional<MathDetectorRecord> DecodeMathDetector(std::string_view text) {
   }
 }
 
+std::vector<query::MetricDataQuery> MathDetectorQueries(std::string_view account,
+                                                        std::string_view region,
+                                                        const MathDetectorRecord& d) {
+  std::vector<query::MetricDataQuery> out;
+  for (const alarms::MetricQuerySpec& s : d.queries) {
+    query::MetricDataQuery q;
+    q.id = s.id;
+    q.expression = s.expression;
+    q.label = s.label;
+    q.return_data = s.return_data.value_or(true);
+    q.series.account = account;
+    q.series.region = region;
+    q.period_seconds = s.period.value_or(0);  // an expression's: 0 = the smallest MetricStat's
+    if (s.metric_stat) {
+      const alarms::MetricStatSpec& m = *s.metric_stat;
+      auto stat = query::Statistic::Parse(m.stat);
+      if (!stat) return {};
+      q.statistic = std::move(*stat);
+      q.series = {std::string(account), std::string(region), m.namespace_, m.metric_name,
+                  m.dimensions};
+      q.series.Canonicalize();
+      if (m.unit) q.unit = storage::UnitCode(*m.unit);
+      q.period_seconds = m.period;
+    }
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+std::string MathDetectorReturning(const MathDetectorRecord& d) {
+  for (const alarms::MetricQuerySpec& s : d.queries) {
+    if (s.expression && s.return_data.value_or(true)) return s.id;
+  }
+  return {};
+}
+
+int MathDetectorPeriod(const std::vector<query::MetricDataQuery>& queries,
+                       std::string_view returning) {
+  int period = 0;
+  int own = 0;
+  for (size_t i : query::ExpressionSubgraph(queries, returning)) {
+    const query::MetricDataQuery& q = queries[i];
+    if (q.expression) {
+      if (q.id == returning) own = q.period_seconds;
+      continue;
+    }
+    if (period == 0 || q.period_seconds < period) period = q.period_seconds;
+  }
+  if (period > 0) return period;
+  return own > 0 ? own : 300;
+}
+
+std::optional<std::string_view> PersistedMathTrainingState(alarms::StateStore& store,
+                                                           std::string_view account,
+                                                           std::string_view region,
+                                                           const MathDetectorRecord& d) {
+  const std::string returning = MathDetectorReturning(d);
+  const int period = MathDetectorPeriod(MathDetectorQueries(account, region, d), returning);
+  return PersistedTrainingState(store, MathDetectorKey(account, region, d.queries), period);
+}
+
 query::AnomalyBandLookup AnomalySettingsLookup(const RequestContext& ctx) {
   if (!ctx.services || !ctx.services->alarms) return {};
   return DetectorSettingsLookup(ctx.services->alarms->state_store());
+}
+
+query::ExpressionBandLookup ExpressionSettingsLookup(const RequestContext& ctx) {
+  if (!ctx.services || !ctx.services->alarms) return {};
+  return MathDetectorSettingsLookup(ctx.services->alarms->state_store());
 }
 
 }  // namespace ops
@@ -192,6 +259,54 @@ query::AnomalyBandLookup DetectorSettingsLookup(alarms::StateStore& state) {
     out.timezone = found->timezone.value_or("");
     out.periodic_spikes = found->periodic_spikes.value_or(false);
     return out;
+  };
+}
+
+query::ExpressionBandLookup MathDetectorSettingsLookup(alarms::StateStore& state) {
+  alarms::StateStore* store = &state;
+  return [store](const std::vector<query::MetricDataQuery>& queries,
+                 std::string_view id) -> std::optional<query::AnomalyBandSettings> {
+    const std::string want = query::ExpressionSubgraphKey(queries, id);
+    if (want.empty()) return std::nullopt;
+    // The scope: the expression's own (the caller's account and region, metric_data.h).
+    std::string account, region;
+    for (const query::MetricDataQuery& q : queries) {
+      if (q.id == id) {
+        account = q.series.account;
+        region = q.series.region;
+      }
+    }
+    if (account.empty()) {
+      for (const query::MetricDataQuery& q : queries) {
+        if (!q.expression) {
+          account = q.series.account;
+          region = q.series.region;
+          break;
+        }
+      }
+    }
+    std::string prefix = ops::DetectorScopePrefix(account, region);
+    prefix += ops::kMathDetectorMark;
+    std::optional<query::AnomalyBandSettings> found;
+    Status s = store->Scan(prefix, [&](std::string_view k, std::string_view v) {
+      auto d = ops::DecodeMathDetector(v);
+      if (!d) return true;
+      const std::string returning = ops::MathDetectorReturning(*d);
+      if (returning != id) return true;
+      if (query::ExpressionSubgraphKey(ops::MathDetectorQueries(account, region, *d), returning) !=
+          want) {
+        return true;
+      }
+      query::AnomalyBandSettings out;
+      out.excluded = std::move(d->excluded);
+      out.timezone = d->timezone.value_or("");
+      out.periodic_spikes = d->periodic_spikes.value_or(false);
+      out.detector = std::string(k);
+      found = std::move(out);
+      return false;
+    });
+    if (!s.ok()) return std::nullopt;
+    return found;
   };
 }
 

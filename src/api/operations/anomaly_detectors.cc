@@ -4,7 +4,9 @@
 // store under the tag "anom" (anomaly_common.h), and metric math detectors
 // (MetricMathAnomalyDetector: MetricDataQueries with one returning Expression), identified by
 // their queries. The state value is derived from the data the store holds for the detector.
+// At most kMaxDetectors of both kinds per account and region (cloudwatch-semantics.md §9).
 #include <algorithm>
+#include <mutex>
 
 #include "api/convert.h"
 #include "api/operations/alarm_common.h"
@@ -24,6 +26,16 @@ constexpr size_t kMaxExcludedRanges = 10;
 constexpr size_t kMaxDimensions = 30;
 constexpr int kMaxResults = 100;
 constexpr int64_t kStatePeriodSeconds = 300;
+// "500 models per region" (cloudwatch-semantics.md §9): single-metric and metric math detectors
+// of one account and region together.
+constexpr size_t kMaxDetectors = 500;
+
+// Serialises the count-then-write of PutAnomalyDetector, so that concurrent Puts cannot together
+// pass the quota. Puts are rare; one process-wide lock is enough.
+std::mutex& PutMutex() {
+  static std::mutex m;
+  return m;
+}
 
 ApiError Invalid(std::string m) {
   return MakeError(ErrorCode::kInvalidParameterValue, std::move(m));
@@ -378,6 +390,26 @@ Status PutAnomalyDetector(RequestContext& ctx, const cw::PutAnomalyDetectorInput
     value = EncodeDetector(d);
   }
   ASSIGN_OR_RETURN(alarms::StateStore * store, StoreOf(ctx));
+  std::lock_guard<std::mutex> lock(PutMutex());
+  // Replacing a detector's configuration does not add one; a new one must fit the quota.
+  size_t count = 0;
+  bool exists = false;
+  RETURN_IF_ERROR(store->Scan(DetectorScopePrefix(ctx.account, ctx.region),
+                              [&](std::string_view k, std::string_view) {
+                                if (k == key) {
+                                  exists = true;
+                                  return false;
+                                }
+                                ++count;
+                                return true;
+                              }));
+  if (!exists && count >= kMaxDetectors) {
+    return MakeError(ErrorCode::kLimitExceededException,
+                     std::string("The maximum number of anomaly detection models (") +
+                         std::to_string(kMaxDetectors) +
+                         ") for this account and region has been reached. Delete an anomaly "
+                         "detection model before creating another.");
+  }
   alarms::WriteBatch b;
   b.puts.emplace_back(std::move(key), std::move(value));
   return store->Write(b);
@@ -416,8 +448,10 @@ Status DescribeAnomalyDetectors(RequestContext& ctx, const cw::DescribeAnomalyDe
   if (max < 1 || max > kMaxResults) {
     return Invalid("The parameter MaxResults must be between 1 and 100.");
   }
+  // No types (or an empty list): SINGLE_METRIC only (botocore: "If empty, defaults to
+  // SINGLE_METRIC"); metric math detectors are listed only when METRIC_MATH is asked for.
   bool single = true;
-  bool math = true;
+  bool math = false;
   if (in.anomaly_detector_types && !in.anomaly_detector_types->empty()) {
     single = false;
     math = false;
@@ -489,8 +523,10 @@ Status DescribeAnomalyDetectors(RequestContext& ctx, const cw::DescribeAnomalyDe
   out.anomaly_detectors.emplace();
   for (const Listed& l : page) {
     if (l.math) {
-      out.anomaly_detectors->push_back(
-          ToWireMath(*l.math, MathStateValue(*ctx.services->metrics, ctx, *l.math)));
+      // As for single-metric detectors: the persisted training first, else an estimate.
+      const auto persisted = PersistedMathTrainingState(*store, ctx.account, ctx.region, *l.math);
+      out.anomaly_detectors->push_back(ToWireMath(
+          *l.math, persisted ? *persisted : MathStateValue(*ctx.services->metrics, ctx, *l.math)));
     } else {
       // The scheduled retrainer's persisted training (anomaly_retrainer.h) when there is one;
       // until its first pass over this detector, an estimate from the data.

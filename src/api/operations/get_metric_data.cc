@@ -152,9 +152,12 @@ Status GetMetricData(RequestContext& ctx, const cw::GetMetricDataInput& in,
   if (in.max_datapoints) req.max_datapoints = static_cast<size_t>(*in.max_datapoints);
   req.next_token = in.next_token;
   req.anomaly_settings = AnomalySettingsLookup(ctx);
+  req.expression_anomaly_settings = ExpressionSettingsLookup(ctx);
   if (ctx.services->anomaly_retrainer != nullptr) {  // the scheduled models (anomaly_retrainer.h)
     req.anomaly_settings =
         ctx.services->anomaly_retrainer->WithTrainedModels(std::move(req.anomaly_settings));
+    req.expression_anomaly_settings = ctx.services->anomaly_retrainer->WithTrainedModels(
+        std::move(req.expression_anomaly_settings));
   }
   ASSIGN_OR_RETURN(auto page, query::GetMetricData(*ctx.services->metrics, req, ctx.now));
 

@@ -62,6 +62,35 @@ Status CheckActions(const cw::PutMetricAlarmInput& in) {
   return OkStatus();
 }
 
+// An Auto Scaling (EC2 or Application Auto Scaling) scaling policy:
+// `arn:<partition>:autoscaling:…`.
+bool IsAutoScalingAction(std::string_view arn) {
+  const size_t partition_end = arn.find(':', 4);  // after "arn:"
+  if (partition_end == std::string_view::npos) return false;
+  return arn.substr(partition_end + 1).starts_with("autoscaling:");
+}
+
+// botocore's PutMetricAlarm: "Alarms based on anomaly detection models cannot have Auto Scaling
+// actions" (and ThresholdMetricId: "If your alarm uses this parameter, it cannot have Auto
+// Scaling actions"), in any of the three action lists.
+Status CheckBandActions(const cw::PutMetricAlarmInput& in) {
+  const std::pair<const char*, const std::optional<std::vector<std::string>>*> lists[] = {
+      {"OKActions", &in.ok_actions},
+      {"AlarmActions", &in.alarm_actions},
+      {"InsufficientDataActions", &in.insufficient_data_actions}};
+  for (const auto& [name, list] : lists) {
+    if (!*list) continue;
+    for (const auto& arn : **list) {
+      if (IsAutoScalingAction(arn)) {
+        return Validation(std::string("Alarms based on anomaly detection models cannot have Auto "
+                                      "Scaling actions: ") +
+                          name + " has " + arn + ".");
+      }
+    }
+  }
+  return OkStatus();
+}
+
 Status CheckSpan(int period, int evaluation_periods) {
   int64_t span = static_cast<int64_t>(period) * evaluation_periods;
   if (period < 3600 && span > 86400) {
@@ -200,6 +229,7 @@ Status PutMetricAlarm(RequestContext& ctx, const cw::PutMetricAlarmInput& in) {
     return MakeError(ErrorCode::kMissingParameter,
                      "The parameter Metrics is required when ThresholdMetricId is set.");
   }
+  if (in.threshold_metric_id) RETURN_IF_ERROR(CheckBandActions(in));
   if (!in.threshold_metric_id && !in.threshold) {
     return MakeError(ErrorCode::kMissingParameter, "The parameter Threshold is required.");
   }

@@ -9,7 +9,6 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
-  CloudWatchClient,
   PutMetricDataCommand,
   PutMetricAlarmCommand,
   DescribeAlarmsCommand,
@@ -17,25 +16,7 @@ import {
   SetAlarmStateCommand,
   DeleteAlarmsCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { EXTERNAL, vigil, logTail, startServer, stopServer, withLog } from "./server.mjs";
-
-async function clock(body) {
-  const res = await fetch(`${vigil.endpoint}/_vigil/clock`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  return res.json();
-}
-
-function client() {
-  return new CloudWatchClient({
-    endpoint: vigil.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/EXAMPLEKEY" },
-    maxAttempts: 1,
-  });
-}
-
+import { EXTERNAL, vigil, logTail, startServer, stopServer, withLog, clock, cloudwatch as client } from "./server.mjs";
 
 const ns = `VigilIT/js-alarms/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 // The evaluation instant: a minute boundary 10 minutes ago (PutMetricData accepts its data).

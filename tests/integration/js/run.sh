@@ -9,4 +9,4 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
-exec node --test --test-reporter=spec cloudwatch.test.mjs alarms.test.mjs sns.test.mjs
+exec node --test --test-reporter=spec cloudwatch.test.mjs alarms.test.mjs anomaly.test.mjs sns.test.mjs

@@ -1,7 +1,8 @@
 // The vigil process shared by the JavaScript SDK tests: starts $VIGIL_BIN (default
 // <repo>/build/vigil) on a free port with --port-file and a temp data dir and waits for
 // /_vigil/health; or, with VIGIL_ENDPOINT=http://host:port, uses a running server (nothing is
-// spawned). Also keeps the caller's AWS configuration out of the SDK.
+// spawned). Also keeps the caller's AWS configuration out of the SDK, and gives the tests a
+// CloudWatch client and the manual clock.
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -10,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "..", "..", "..");
@@ -98,4 +100,24 @@ export function withLog(fn) {
       throw err;
     }
   };
+}
+
+// A CloudWatch client for the server under test (dummy credentials, no retries).
+export function cloudwatch() {
+  return new CloudWatchClient({
+    endpoint: vigil.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/EXAMPLEKEY" },
+    maxAttempts: 1,
+  });
+}
+
+// POST /_vigil/clock (a server started with --clock manual): `{now}` or `{advance}` seconds;
+// answers once every due evaluation has run.
+export async function clock(body) {
+  const res = await fetch(`${vigil.endpoint}/_vigil/clock`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return res.json();
 }

@@ -1,8 +1,8 @@
 // Anomaly detection band alarms (ThresholdMetricId naming ANOMALY_DETECTION_BAND) through the
 // AlarmService over the memory stores: each band operator, breaches on both sides, M of N, AWS's
 // reason texts and StateReasonData for bands, the band being GetMetricData's, the detector
-// settings lookup, a band over a metric math expression, and what CompileAlarm refuses. Time is
-// a ManualClock; nothing sleeps.
+// settings lookups (of a metric and of an expression), a band over a metric math expression, and
+// what CompileAlarm refuses. Time is a ManualClock; nothing sleeps.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -260,6 +260,31 @@ TEST_F(BandAlarmTest, BandOfAMetricMathExpression) {
   EXPECT_GT(data["recentLowerThresholds"][0].get<double>(), 150) << "trained on e1, not m1";
   Step("cpu", 150);  // e1 = 300
   EXPECT_EQ(Get("math").status.value, AlarmState::kAlarm);
+}
+
+TEST_F(BandAlarmTest, MathDetectorSettingsReachTheBandOfAnExpression) {
+  // SetExpressionAnomalySettings: the band over e1 asks for e1's settings with the alarm's
+  // queries; excluding every training point leaves no band, so nothing can be evaluated.
+  PutHistory("cpu");
+  std::vector<std::string> asked;
+  service_.SetExpressionAnomalySettings(
+      [&](const std::vector<query::MetricDataQuery>& queries, std::string_view id) {
+        asked.emplace_back(id);
+        EXPECT_EQ(queries.size(), 3u);
+        query::AnomalyBandSettings out;
+        out.excluded.emplace_back(Timestamp::FromSeconds(kT0 - 86400),
+                                  Timestamp::FromSeconds(kT0));
+        return std::optional<query::AnomalyBandSettings>(out);
+      });
+  AlarmConfig c = BandAlarm("math", "LessThanLowerOrGreaterThanUpperThreshold");
+  c.metrics = {Stat("m1", "cpu", false), Expr("e1", "m1 * 2"),
+               Expr("ad1", "ANOMALY_DETECTION_BAND(e1)")};
+  Create(c);
+  Step("cpu", 150);  // e1 = 300: far outside the band it would have without the settings
+  ASSERT_FALSE(asked.empty());
+  EXPECT_EQ(asked.front(), "e1");
+  EXPECT_EQ(Get("math").status.value, AlarmState::kInsufficientData)
+      << "every training point excluded: no band, nothing to evaluate";
 }
 
 TEST_F(BandAlarmTest, CompileRefusesWhatItCannotEvaluate) {

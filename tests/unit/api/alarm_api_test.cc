@@ -24,17 +24,8 @@ cw::PutMetricAlarmInput Alarm(std::string name, std::string metric = "m", int pe
   return in;
 }
 
-class AlarmApiTest : public ProtocolApiTest {
+class AlarmApiTest : public AlarmProtocolApiTest {
  protected:
-  AlarmApiTest() : state_(alarms::NewMemoryStateStore()), service_(*state_, *store_, notifier_) {
-    EXPECT_TRUE(service_.Load().ok());
-    Services s;
-    s.metrics = store_.get();
-    s.clock = &clock_;
-    s.alarms = &service_;
-    frontend_ = std::make_unique<Frontend>(s);
-  }
-
   void PutAlarm(const cw::PutMetricAlarmInput& in) {
     auto e = Do("PutMetricAlarm", in);
     ASSERT_FALSE(e) << e->code << ": " << e->message;
@@ -58,10 +49,6 @@ class AlarmApiTest : public ProtocolApiTest {
                       std::string_view message = {}) {
     ExpectError(Do("PutMetricAlarm", in), 400, code, message);
   }
-
-  std::unique_ptr<alarms::StateStore> state_;
-  alarms::LoggingNotifier notifier_;
-  alarms::AlarmService service_;
 };
 
 TEST_P(AlarmApiTest, MinimalAlarmShape) {

@@ -1,8 +1,9 @@
 // PutAnomalyDetector / DescribeAnomalyDetectors / DeleteAnomalyDetector through the real dispatch
 // in all three protocols (docs/anomaly-detection.md "API"): the recorded Describe shape
 // (aws-recorded-answers.md §10), the legacy and SingleMetricAnomalyDetector forms, several
-// detectors per metric, filters and paging, validation errors, state values derived from the
-// data, and ANOMALY_DETECTION_BAND in GetMetricData using a detector's ExcludedTimeRanges.
+// detectors per metric, filters and paging (no types: SINGLE_METRIC only), the quota of 500,
+// validation errors, state values derived from the data, and ANOMALY_DETECTION_BAND in
+// GetMetricData using a detector's ExcludedTimeRanges.
 #include <cmath>
 
 #include "unit/api/api_fixture.h"
@@ -35,17 +36,8 @@ cw::PutAnomalyDetectorInput Single(std::string metric, std::string stat = "Avera
   return in;
 }
 
-class AnomalyApiTest : public ProtocolApiTest {
+class AnomalyApiTest : public AlarmProtocolApiTest {
  protected:
-  AnomalyApiTest() : state_(alarms::NewMemoryStateStore()), service_(*state_, *store_, notifier_) {
-    EXPECT_TRUE(service_.Load().ok());
-    Services s;
-    s.metrics = store_.get();
-    s.clock = &clock_;
-    s.alarms = &service_;
-    frontend_ = std::make_unique<Frontend>(s);
-  }
-
   void PutDetector(const cw::PutAnomalyDetectorInput& in) {
     cw::PutAnomalyDetectorOutput out;
     auto e = Do("PutAnomalyDetector", in, out);
@@ -72,10 +64,6 @@ class AnomalyApiTest : public ProtocolApiTest {
     }
     if (!batch.empty()) PutOk(Put("anomns", std::move(batch)));
   }
-
-  std::unique_ptr<alarms::StateStore> state_;
-  alarms::LoggingNotifier notifier_;
-  alarms::AlarmService service_;
 };
 
 TEST_P(AnomalyApiTest, LegacyFormDescribesAsRecorded) {
@@ -272,7 +260,9 @@ TEST_P(AnomalyApiTest, MetricMathDetectorPutDescribeDelete) {
   in.configuration->metric_timezone = "Europe/Berlin";
   PutDetector(in);
   PutDetector(Legacy("cpu"));
-  auto all = Describe();
+  cw::DescribeAnomalyDetectorsInput both;
+  both.anomaly_detector_types = std::vector<std::string>{"SINGLE_METRIC", "METRIC_MATH"};
+  auto all = Describe(both);
   ASSERT_EQ(all.anomaly_detectors->size(), 2u);
   const cw::AnomalyDetector* math = nullptr;
   for (const auto& d : *all.anomaly_detectors) {
@@ -328,7 +318,8 @@ TEST_P(AnomalyApiTest, MetricMathDetectorPutDescribeDelete) {
                   .metric_math_anomaly_detector->metric_data_queries)[1]
                 .expression,
             "m1 + 1");
-  EXPECT_EQ(Describe().anomaly_detectors->size(), 2u);
+  EXPECT_EQ(Describe(both).anomaly_detectors->size(), 2u);
+  EXPECT_EQ(Describe().anomaly_detectors->size(), 1u) << "no types: SINGLE_METRIC only";
 }
 
 TEST_P(AnomalyApiTest, MetricMathDetectorValidation) {
@@ -353,6 +344,161 @@ TEST_P(AnomalyApiTest, MetricMathDetectorValidation) {
   auto dup = MathDetector();
   (*dup.metric_math_anomaly_detector->metric_data_queries)[1].id = "m1";
   ExpectError(Do("PutAnomalyDetector", dup, out), 400, "ValidationError");
+  cw::DescribeAnomalyDetectorsInput math;
+  math.anomaly_detector_types = std::vector<std::string>{"METRIC_MATH"};
+  EXPECT_TRUE(Describe(math).anomaly_detectors->empty());
+}
+
+// botocore, DescribeAnomalyDetectorsInput.AnomalyDetectorTypes: "If empty, defaults to
+// SINGLE_METRIC". Metric math detectors are listed only when METRIC_MATH is asked for.
+TEST_P(AnomalyApiTest, DescribeDefaultsToSingleMetric) {
+  PutDetector(MathDetector());
+  PutDetector(Single("cpu"));
+  auto none = Describe();
+  ASSERT_EQ(none.anomaly_detectors->size(), 1u);
+  EXPECT_TRUE(none.anomaly_detectors->front().single_metric_anomaly_detector);
+  EXPECT_FALSE(none.anomaly_detectors->front().metric_math_anomaly_detector);
+  cw::DescribeAnomalyDetectorsInput empty;
+  empty.anomaly_detector_types = std::vector<std::string>{};
+  auto listed = Describe(empty);
+  ASSERT_EQ(listed.anomaly_detectors->size(), 1u);
+  EXPECT_TRUE(listed.anomaly_detectors->front().single_metric_anomaly_detector);
+  // Paging over the default never reaches the metric math detector either (it sorts first).
+  cw::DescribeAnomalyDetectorsInput page;
+  page.max_results = 1;
+  auto p1 = Describe(page);
+  ASSERT_EQ(p1.anomaly_detectors->size(), 1u);
+  EXPECT_TRUE(p1.anomaly_detectors->front().single_metric_anomaly_detector);
+  EXPECT_FALSE(p1.next_token.has_value());
+  cw::DescribeAnomalyDetectorsInput math;
+  math.anomaly_detector_types = std::vector<std::string>{"METRIC_MATH"};
+  auto only_math = Describe(math);
+  ASSERT_EQ(only_math.anomaly_detectors->size(), 1u);
+  EXPECT_TRUE(only_math.anomaly_detectors->front().metric_math_anomaly_detector);
+  math.anomaly_detector_types->push_back("SINGLE_METRIC");
+  EXPECT_EQ(Describe(math).anomaly_detectors->size(), 2u);
+}
+
+// cloudwatch-semantics.md §9: 500 models per region. Both kinds count, per account and region;
+// a Put that replaces an existing detector's configuration does not add one. The 501st is
+// LimitExceededException (PutAnomalyDetector's modelled error, HTTP 400).
+TEST_P(AnomalyApiTest, AtMost500DetectorsPerAccountAndRegion) {
+  constexpr std::string_view kLimitMessage =
+      "The maximum number of anomaly detection models (500) for this account and region has "
+      "been reached. Delete an anomaly detection model before creating another.";
+  PutDetector(MathDetector());
+  for (int i = 0; i < 499; ++i) PutDetector(Single(Numbered("m", i)));
+  cw::PutAnomalyDetectorOutput out;
+  ExpectError(Do("PutAnomalyDetector", Single("m499"), out), 400, "LimitExceededException",
+              kLimitMessage);
+  ExpectError(Do("PutAnomalyDetector", Legacy("m0", "Sum"), out), 400, "LimitExceededException",
+              kLimitMessage);
+  ExpectError(Do("PutAnomalyDetector", MathDetector("m1 + 1"), out), 400, "LimitExceededException",
+              kLimitMessage);
+  // Replacing existing detectors' configurations is not a new detector.
+  auto again = Legacy("m7");
+  again.configuration.emplace();
+  again.configuration->metric_timezone = "Europe/Berlin";
+  PutDetector(again);
+  auto math_again = MathDetector();
+  math_again.metric_characteristics = cw::MetricCharacteristics{true};
+  PutDetector(math_again);
+  // Validation comes first: an invalid Put is not a quota error.
+  ExpectError(Do("PutAnomalyDetector", Legacy("m499", "Median"), out), 400, "ValidationError");
+  // Another account has its own quota.
+  auto e = Do("PutAnomalyDetector", Single("m499"), out, "111122223333");
+  EXPECT_FALSE(e) << e->code << ": " << e->message;
+
+  cw::DescribeAnomalyDetectorsInput all;
+  all.anomaly_detector_types = std::vector<std::string>{"SINGLE_METRIC", "METRIC_MATH"};
+  size_t listed = 0;
+  bool replaced = false;
+  for (;;) {
+    auto page = Describe(all);
+    listed += page.anomaly_detectors->size();
+    for (const auto& d : *page.anomaly_detectors) {
+      if (d.metric_name == "m7") replaced = d.configuration->metric_timezone == "Europe/Berlin";
+    }
+    if (!page.next_token) break;
+    all.next_token = page.next_token;
+  }
+  EXPECT_EQ(listed, 500u);
+  EXPECT_TRUE(replaced);
+
+  // A Delete frees a place, for either kind.
+  cw::DeleteAnomalyDetectorInput del;
+  del.metric_math_anomaly_detector = MathDetector().metric_math_anomaly_detector;
+  cw::DeleteAnomalyDetectorOutput dout;
+  e = Do("DeleteAnomalyDetector", del, dout);
+  ASSERT_FALSE(e) << e->code << ": " << e->message;
+  PutDetector(Single("m499"));
+  ExpectError(Do("PutAnomalyDetector", Single("m500"), out), 400, "LimitExceededException");
+}
+
+// botocore's DeleteAnomalyDetectorInput: with SingleMetricAnomalyDetector, or with
+// MetricMathAnomalyDetector, none of Namespace, MetricName, Dimensions, Stat nor the other form
+// may be given (the same for PutAnomalyDetectorInput).
+TEST_P(AnomalyApiTest, FormsCannotBeMixed) {
+  PutDetector(Single("cpu"));
+  PutDetector(MathDetector());
+  cw::DeleteAnomalyDetectorOutput dout;
+  cw::DeleteAnomalyDetectorInput single_and_legacy;
+  single_and_legacy.single_metric_anomaly_detector = Single("cpu").single_metric_anomaly_detector;
+  single_and_legacy.metric_name = "cpu";
+  ExpectError(Do("DeleteAnomalyDetector", single_and_legacy, dout), 400,
+              "InvalidParameterCombination",
+              "When using SingleMetricAnomalyDetector, you cannot include Namespace, MetricName, "
+              "Dimensions or Stat.");
+  cw::DeleteAnomalyDetectorInput math_and_single;
+  math_and_single.metric_math_anomaly_detector = MathDetector().metric_math_anomaly_detector;
+  math_and_single.single_metric_anomaly_detector = Single("cpu").single_metric_anomaly_detector;
+  ExpectError(Do("DeleteAnomalyDetector", math_and_single, dout), 400,
+              "InvalidParameterCombination",
+              "When using MetricMathAnomalyDetector, you cannot include Namespace, MetricName, "
+              "Dimensions, Stat or SingleMetricAnomalyDetector.");
+  cw::DeleteAnomalyDetectorInput math_and_legacy;
+  math_and_legacy.metric_math_anomaly_detector = MathDetector().metric_math_anomaly_detector;
+  math_and_legacy.stat = "Average";
+  ExpectError(Do("DeleteAnomalyDetector", math_and_legacy, dout), 400,
+              "InvalidParameterCombination");
+  ExpectError(Do("DeleteAnomalyDetector", cw::DeleteAnomalyDetectorInput{}, dout), 400,
+              "MissingParameter", "The parameter Namespace is required.");
+  cw::PutAnomalyDetectorOutput out;
+  auto put_both = MathDetector();
+  put_both.single_metric_anomaly_detector = Single("mem").single_metric_anomaly_detector;
+  ExpectError(Do("PutAnomalyDetector", put_both, out), 400, "InvalidParameterCombination");
+  // Nothing was deleted or added.
+  cw::DescribeAnomalyDetectorsInput all;
+  all.anomaly_detector_types = std::vector<std::string>{"SINGLE_METRIC", "METRIC_MATH"};
+  EXPECT_EQ(Describe(all).anomaly_detectors->size(), 2u);
+}
+
+// Configuration.ExcludedTimeRanges: at most 10 (botocore: "You can specify as many as 10 time
+// ranges"), each StartTime strictly before its EndTime (vigil's reading of a range).
+TEST_P(AnomalyApiTest, ExcludedTimeRangesAreChecked) {
+  cw::PutAnomalyDetectorOutput out;
+  auto many = Single("cpu");
+  many.configuration.emplace();
+  many.configuration->excluded_time_ranges.emplace();
+  for (int i = 0; i < 11; ++i) {
+    const int64_t start = kNow - 86400 + i * 60;
+    many.configuration->excluded_time_ranges->push_back(
+        {Timestamp::FromSeconds(start), Timestamp::FromSeconds(start + 30)});
+  }
+  ExpectError(Do("PutAnomalyDetector", many, out), 400, "InvalidParameterValue",
+              "The collection Configuration.ExcludedTimeRanges must not have a size greater than "
+              "10.");
+  auto ranges = Single("cpu");
+  ranges.configuration.emplace();
+  ranges.configuration->excluded_time_ranges = std::vector<cw::Range>{
+      {Timestamp::FromSeconds(kNow - 7200), Timestamp::FromSeconds(kNow - 3600)},
+      {Timestamp::FromSeconds(kNow - 600), Timestamp::FromSeconds(kNow - 1200)}};
+  ExpectError(Do("PutAnomalyDetector", ranges, out), 400, "InvalidParameterValue",
+              "The parameter Configuration.ExcludedTimeRanges.member.2.StartTime must be before "
+              "its EndTime.");
+  (*ranges.configuration->excluded_time_ranges)[1].end_time = Timestamp::FromSeconds(kNow - 600);
+  // An empty range (StartTime == EndTime) is refused too.
+  ExpectError(Do("PutAnomalyDetector", ranges, out), 400, "InvalidParameterValue");
   EXPECT_TRUE(Describe().anomaly_detectors->empty());
 }
 

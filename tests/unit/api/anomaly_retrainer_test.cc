@@ -3,6 +3,9 @@
 // RunDue follows the schedule; records of deleted detectors go; the persisted model survives a
 // new retrainer (a restart) and is what GetMetricData's band serves; through the real Frontend on
 // the manual clock, POST /_vigil/clock runs the pass and DescribeAnomalyDetectors reports it.
+// Metric math detectors likewise: the pass trains the returning expression, the record survives a
+// restart, the band of its block is the persisted model bit for bit, a later spike leaves the
+// earlier band values unchanged, and Describe reports the persisted training.
 #include "vigil/api/anomaly_retrainer.h"
 
 #include <gtest/gtest.h>
@@ -70,9 +73,220 @@ class RetrainerTest : public ::testing::Test {
     return settings->trained_model(kPeriod);
   }
 
+  // A metric math detector on `metric`: m1 (its Average at 300 s), e1 = m1 * 2 returning.
+  static ops::MathDetectorRecord MathRecord(const std::string& metric) {
+    ops::MathDetectorRecord d;
+    alarms::MetricQuerySpec m;
+    m.id = "m1";
+    m.metric_stat = alarms::MetricStatSpec{"anomns", metric, {}, kPeriod, "Average", {}};
+    m.return_data = false;
+    alarms::MetricQuerySpec e;
+    e.id = "e1";
+    e.expression = "m1 * 2";
+    d.queries = {m, e};
+    d.timezone = "Europe/Berlin";
+    return d;
+  }
+  std::string MathDetector(const ops::MathDetectorRecord& d) {
+    alarms::WriteBatch b;
+    const std::string key = ops::MathDetectorKey("123456789012", "us-east-1", d.queries);
+    b.puts.emplace_back(key, ops::EncodeMathDetector(d));
+    EXPECT_TRUE(state_->Write(b).ok());
+    return key;
+  }
+  // GetMetricData of the detector's queries and ANOMALY_DETECTION_BAND(e1) over [from, to).
+  query::MetricDataRequest MathRequest(const ops::MathDetectorRecord& d, int64_t from, int64_t to) {
+    ops::MathDetectorRecord with_band = d;
+    alarms::MetricQuerySpec band;
+    band.id = "band";
+    band.expression = "ANOMALY_DETECTION_BAND(e1)";
+    with_band.queries.push_back(band);
+    query::MetricDataRequest r;
+    r.queries = ops::MathDetectorQueries("123456789012", "us-east-1", with_band);
+    r.start = Timestamp::FromSeconds(from);
+    r.end = Timestamp::FromSeconds(to);
+    r.order = query::ScanOrder::kTimestampAscending;
+    return r;
+  }
+  // The band's (upper, lower) values.
+  std::pair<std::vector<double>, std::vector<double>> Band(const query::MetricDataRequest& r,
+                                                           int64_t now) {
+    auto page = query::GetMetricData(*metrics_, r, Timestamp::FromSeconds(now));
+    EXPECT_TRUE(page.ok()) << page.error().message;
+    if (!page.ok() || page->results.size() != 3) {
+      ADD_FAILURE() << "expected e1 and two band series";
+      return {};
+    }
+    EXPECT_EQ(page->results[1].timestamps, page->results[0].timestamps);
+    return {page->results[1].values, page->results[2].values};
+  }
+
   std::unique_ptr<storage::MetricStore> metrics_;
   std::unique_ptr<alarms::StateStore> state_;
 };
+
+TEST_F(RetrainerTest, PassTrainsMathDetectorsAndTheBandServesTheModel) {
+  Put("week", kNow - 7 * kDay, kNow + 3600);
+  const ops::MathDetectorRecord d = MathRecord("week");
+  const std::string key = MathDetector(d);
+  AnomalyRetrainer r(*state_, *metrics_);
+  const RetrainReport report = r.RetrainAll(Timestamp::FromSeconds(kNow));
+  EXPECT_EQ(report.detectors, 1);
+  EXPECT_EQ(report.math_detectors, 1);
+  EXPECT_EQ(report.trained, 1);
+  EXPECT_EQ(report.errors, 0);
+  EXPECT_EQ(ops::PersistedMathTrainingState(*state_, "123456789012", "us-east-1", d), "TRAINED");
+  EXPECT_EQ(PersistedTrainingState(*state_, key, kPeriod), "TRAINED") << "under the math key";
+
+  // The persisted model is, byte for byte, the library's training of the expression's values
+  // (2 × the metric) with the detector's settings as of the pass.
+  std::vector<anomaly::Point> values;
+  for (int64_t t = kNow - 7 * kDay; t < kNow + 3600; t += kPeriod) {
+    values.push_back({Timestamp::FromSeconds(t), Pattern(t) * 2});
+  }
+  query::AnomalyBandSettings s;
+  s.timezone = "Europe/Berlin";
+  auto fresh =
+      query::internal::TrainExpressionBandModel(values, kPeriod, s, Timestamp::FromSeconds(kNow));
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  auto persisted =
+      [&](const AnomalyRetrainer& retrainer) -> std::optional<query::TrainedBandModel> {
+    const auto req = MathRequest(d, kNow - 3600, kNow + 600);
+    auto settings =
+        retrainer.WithTrainedModels(MathDetectorSettingsLookup(*state_))(req.queries, "e1");
+    if (!settings || !settings->trained_model) return std::nullopt;
+    EXPECT_EQ(settings->timezone, "Europe/Berlin");
+    return settings->trained_model(kPeriod);
+  };
+  auto cached = persisted(r);
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->trained_at, Timestamp::FromSeconds(kNow));
+  EXPECT_EQ(cached->model.Serialize(), fresh->Serialize());
+  // A restart (a new retrainer over the same store) serves it before any pass.
+  AnomalyRetrainer restarted(*state_, *metrics_);
+  auto again = persisted(restarted);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->model.Serialize(), cached->model.Serialize());
+
+  // GetMetricData: the block at kNow comes from the record (consulted, and used), bit-identical
+  // to the request path's training of it.
+  auto req = MathRequest(d, kNow - 3600, kNow + 900);
+  req.expression_anomaly_settings = MathDetectorSettingsLookup(*state_);
+  const auto trained_here = Band(req, kNow + 900);
+  int used = 0;
+  auto with_models = r.WithTrainedModels(MathDetectorSettingsLookup(*state_));
+  req.expression_anomaly_settings = [&](const std::vector<query::MetricDataQuery>& q,
+                                        std::string_view id) {
+    auto found = with_models(q, id);
+    if (found && found->trained_model) {
+      auto inner = found->trained_model;
+      found->trained_model = [&used, inner](int period) {
+        auto m = inner(period);
+        if (m) ++used;
+        return m;
+      };
+    }
+    return found;
+  };
+  const auto served = Band(req, kNow + 900);
+  EXPECT_EQ(used, 1);
+  ASSERT_EQ(served.first.size(), 15u);
+  EXPECT_EQ(served, trained_here);
+
+  // A spike after the pass leaves every band value up to and including it unchanged.
+  storage::Datum spike;
+  spike.series = Key("week");
+  spike.timestamp = Timestamp::FromSeconds(kNow + 300);
+  spike.stats.Add(50'000, 1);
+  ASSERT_TRUE(metrics_->Write({spike}).ok());
+  const auto after = Band(req, kNow + 900);
+  ASSERT_EQ(after.first.size(), served.first.size());
+  for (size_t i = 0; i <= 13; ++i) {  // kNow - 3600 ... kNow + 300
+    EXPECT_EQ(after.first[i], served.first[i]) << i;
+    EXPECT_EQ(after.second[i], served.second[i]) << i;
+  }
+  EXPECT_NE(after.first[14], served.first[14]) << "the block after the spike trains on it";
+}
+
+TEST_F(RetrainerTest, DeletedMathDetectorsLoseTheirModels) {
+  Put("a", kNow - 2 * kDay, kNow);
+  const ops::MathDetectorRecord d = MathRecord("a");
+  const std::string key = MathDetector(d);
+  AnomalyRetrainer r(*state_, *metrics_);
+  EXPECT_EQ(r.RetrainAll(Timestamp::FromSeconds(kNow)).removed, 0);
+  ASSERT_TRUE(ops::PersistedMathTrainingState(*state_, "123456789012", "us-east-1", d));
+  alarms::WriteBatch del;
+  del.deletes.push_back(key);
+  ASSERT_TRUE(state_->Write(del).ok());
+  const RetrainReport next = r.RetrainAll(Timestamp::FromSeconds(kNow + kPeriod));
+  EXPECT_EQ(next.detectors, 0);
+  EXPECT_EQ(next.removed, 1);
+  EXPECT_FALSE(ops::PersistedMathTrainingState(*state_, "123456789012", "us-east-1", d));
+}
+
+TEST_F(RetrainerTest, BandAlarmsPeriodsGetModelsToo) {
+  // A band alarm on the detector's metric at 60 s: the pass also trains the detector at 60 s (the
+  // model the alarm's band uses); an alarm on a metric without a detector, or at 300 s, adds
+  // nothing; once the alarm is deleted, the next pass drops its period's model.
+  Put("week", kNow - 7 * kDay, kNow);
+  Put("other", kNow - 7 * kDay, kNow);
+  const std::string week = Detector("week");
+  alarms::LoggingNotifier notifier;
+  alarms::AlarmService alarms_service(*state_, *metrics_, notifier);
+  ASSERT_TRUE(alarms_service.Load().ok());
+  const alarms::Scope scope{"123456789012", "us-east-1"};
+  auto band_alarm = [&](std::string name, std::string metric, int period) {
+    alarms::AlarmConfig c;
+    c.name = std::move(name);
+    c.evaluation_periods = 1;
+    c.comparison_operator = "LessThanLowerOrGreaterThanUpperThreshold";
+    c.threshold_metric_id = "ad1";
+    alarms::MetricQuerySpec m;
+    m.id = "m1";
+    m.metric_stat = alarms::MetricStatSpec{"anomns", std::move(metric), {}, period, "Average", {}};
+    m.return_data = true;
+    alarms::MetricQuerySpec b;
+    b.id = "ad1";
+    b.expression = "ANOMALY_DETECTION_BAND(m1, 2)";
+    c.metrics = {m, b};
+    auto s = alarms_service.PutMetricAlarm(scope, std::move(c), {}, Timestamp::FromSeconds(kNow));
+    ASSERT_TRUE(s.ok()) << s.error().message;
+  };
+  band_alarm("minute", "week", 60);
+  band_alarm("five", "week", 300);
+  band_alarm("nodetector", "other", 60);
+  AnomalyRetrainer r(*state_, *metrics_);
+  const RetrainReport report = r.RetrainAll(Timestamp::FromSeconds(kNow));
+  EXPECT_EQ(report.detectors, 1);
+  EXPECT_EQ(report.trained, 1);
+  EXPECT_EQ(report.alarm_period_models, 1);
+  EXPECT_EQ(PersistedTrainingState(*state_, week, 300), "TRAINED");
+  EXPECT_EQ(PersistedTrainingState(*state_, week, 60), "TRAINED");
+
+  // What the alarm's band finds for its period: the pass's model, the band's own training.
+  auto lookup = r.WithTrainedModels(DetectorSettingsLookup(*state_));
+  auto settings = lookup(Key("week"), *query::Statistic::Parse("Average"));
+  ASSERT_TRUE(settings.has_value());
+  auto cached = settings->trained_model(60);
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->trained_at, Timestamp::FromSeconds(kNow));
+  EXPECT_EQ(cached->model.period_seconds(), 60);
+  query::MetricQuery q;
+  q.series = Key("week");
+  q.statistic = *query::Statistic::Parse("Average");
+  q.period_seconds = 60;
+  auto fresh = query::internal::TrainBandModel(*metrics_, q, {}, Timestamp::FromSeconds(kNow),
+                                               Timestamp::FromSeconds(kNow));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(cached->model.Serialize(), fresh->Serialize());
+
+  ASSERT_TRUE(alarms_service.DeleteAlarms(scope, {"minute"}, Timestamp::FromSeconds(kNow)).ok());
+  const RetrainReport next = r.RetrainAll(Timestamp::FromSeconds(kNow + kPeriod));
+  EXPECT_EQ(next.alarm_period_models, 0);
+  EXPECT_EQ(next.removed, 1);
+  EXPECT_FALSE(PersistedTrainingState(*state_, week, 60).has_value());
+  EXPECT_EQ(PersistedTrainingState(*state_, week, 300), "TRAINED");
+}
 
 TEST_F(RetrainerTest, PassTrainsEveryDetectorAndPersistsTheBandsModel) {
   Put("week", kNow - 7 * kDay, kNow + 3600);  // data after the pass time is not used
@@ -178,12 +392,13 @@ class RetrainerApiTest : public ::testing::Test {
   }
   template <typename In, typename Out>
   void Call(std::string_view op, const In& in, Out& out) {
-    auto e = vigil::testing::Call(*frontend_, protocol::Protocol::kJson10, op, in, out,
-                                  "AKIDEXAMPLE");
+    auto e =
+        vigil::testing::Call(*frontend_, protocol::Protocol::kJson10, op, in, out, "AKIDEXAMPLE");
     ASSERT_FALSE(e) << e->code << ": " << e->message;
   }
-  std::string State() {
+  std::string State(std::optional<std::string> type = std::nullopt) {
     model::cw::DescribeAnomalyDetectorsInput in;
+    if (type) in.anomaly_detector_types = std::vector<std::string>{*type};
     model::cw::DescribeAnomalyDetectorsOutput out;
     Call("DescribeAnomalyDetectors", in, out);
     if (!out.anomaly_detectors || out.anomaly_detectors->size() != 1) {
@@ -234,6 +449,33 @@ TEST_F(RetrainerApiTest, ClockMoveRetrainsAndDescribeReportsThePersistedState) {
   j = Post("/_vigil/clock", R"({"advance": 200})");
   EXPECT_EQ(j["retrained"], 1);
   EXPECT_EQ(State(), "TRAINED");
+}
+
+TEST_F(RetrainerApiTest, MathDetectorsStateComesFromThePersistedTraining) {
+  model::cw::PutAnomalyDetectorInput put;
+  model::cw::MetricDataQuery m;
+  m.id = "m1";
+  m.metric_stat =
+      model::cw::MetricStat{model::cw::Metric{"anomns", "cpu", std::nullopt}, 300, "Average", {}};
+  m.return_data = false;
+  model::cw::MetricDataQuery e;
+  e.id = "e1";
+  e.expression = "m1 * 2";
+  put.metric_math_anomaly_detector.emplace();
+  put.metric_math_anomaly_detector->metric_data_queries =
+      std::vector<model::cw::MetricDataQuery>{m, e};
+  model::cw::PutAnomalyDetectorOutput put_out;
+  Call("PutAnomalyDetector", put, put_out);
+  PutData(kNow - 1200, kNow);
+  nlohmann::json j = Post("/_vigil/clock", R"({"advance": 1})");
+  EXPECT_EQ(j["retrained"], 1);
+  EXPECT_EQ(State("METRIC_MATH"), "TRAINED_INSUFFICIENT_DATA");
+  PutData(kNow - 7 * kDay, kNow - 1200);
+  EXPECT_EQ(State("METRIC_MATH"), "TRAINED_INSUFFICIENT_DATA")
+      << "the persisted training, not an estimate";
+  j = Post("/_vigil/clock", R"({"advance": 300})");
+  EXPECT_EQ(j["retrained"], 1);
+  EXPECT_EQ(State("METRIC_MATH"), "TRAINED");
 }
 
 }  // namespace

@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "unit/api/wire_client.h"
+#include "vigil/alarms/notifier.h"
+#include "vigil/alarms/service.h"
+#include "vigil/alarms/state_store.h"
 #include "vigil/api/frontend.h"
 #include "vigil/model/cloudwatch.h"
 #include "vigil/storage/metric_store.h"
@@ -85,6 +88,25 @@ class ProtocolApiTest : public ::testing::TestWithParam<Protocol> {
   ManualClock clock_{Timestamp::FromSeconds(kFixtureNow)};
   std::unique_ptr<storage::MetricStore> store_;
   std::unique_ptr<Frontend> frontend_;
+};
+
+// ProtocolApiTest with an alarm service over a memory state store (what the alarm and anomaly
+// detector operations need); actions are only logged.
+class AlarmProtocolApiTest : public ProtocolApiTest {
+ protected:
+  AlarmProtocolApiTest()
+      : state_(alarms::NewMemoryStateStore()), service_(*state_, *store_, notifier_) {
+    EXPECT_TRUE(service_.Load().ok());
+    Services s;
+    s.metrics = store_.get();
+    s.clock = &clock_;
+    s.alarms = &service_;
+    frontend_ = std::make_unique<Frontend>(s);
+  }
+
+  std::unique_ptr<alarms::StateStore> state_;
+  alarms::LoggingNotifier notifier_;
+  alarms::AlarmService service_;
 };
 
 #define VIGIL_INSTANTIATE_FOR_EACH_PROTOCOL(Suite)                                                 \

@@ -1,7 +1,7 @@
 // Anomaly detection band alarms through the real dispatch in all three protocols: PutMetricAlarm's
-// validation of ThresholdMetricId and the band operators (AWS's text where one is public),
-// DescribeAlarms echoing ThresholdMetricId and Metrics, and an evaluation seen through
-// DescribeAlarms.
+// validation of ThresholdMetricId and the band operators (AWS's text where one is public), no
+// Auto Scaling actions on a band alarm, DescribeAlarms echoing ThresholdMetricId and Metrics, and
+// an evaluation seen through DescribeAlarms.
 #include <nlohmann/json.hpp>
 
 #include "unit/api/api_fixture.h"
@@ -42,18 +42,8 @@ cw::PutMetricAlarmInput BandAlarm(std::string name,
   return in;
 }
 
-class BandAlarmApiTest : public ProtocolApiTest {
+class BandAlarmApiTest : public AlarmProtocolApiTest {
  protected:
-  BandAlarmApiTest()
-      : state_(alarms::NewMemoryStateStore()), service_(*state_, *store_, notifier_) {
-    EXPECT_TRUE(service_.Load().ok());
-    Services s;
-    s.metrics = store_.get();
-    s.clock = &clock_;
-    s.alarms = &service_;
-    frontend_ = std::make_unique<Frontend>(s);
-  }
-
   void PutAlarm(const cw::PutMetricAlarmInput& in) {
     auto e = Do("PutMetricAlarm", in);
     ASSERT_FALSE(e) << e->code << ": " << e->message;
@@ -83,10 +73,6 @@ class BandAlarmApiTest : public ProtocolApiTest {
     }
     PutOk(Put("bandns", std::move(batch)));
   }
-
-  std::unique_ptr<alarms::StateStore> state_;
-  alarms::LoggingNotifier notifier_;
-  alarms::AlarmService service_;
 };
 
 TEST_P(BandAlarmApiTest, ValidationErrors) {
@@ -130,6 +116,60 @@ TEST_P(BandAlarmApiTest, ValidationErrors) {
   cw::DescribeAlarmsOutput out;
   ASSERT_FALSE(Do("DescribeAlarms", cw::DescribeAlarmsInput{}, out));
   EXPECT_TRUE(out.metric_alarms->empty());
+}
+
+// botocore's PutMetricAlarm: "Alarms based on anomaly detection models cannot have Auto Scaling
+// actions" (ThresholdMetricId: "If your alarm uses this parameter, it cannot have Auto Scaling
+// actions"). EC2 Auto Scaling and Application Auto Scaling policies share the `autoscaling`
+// service in their ARNs; every action list is checked.
+TEST_P(BandAlarmApiTest, AutoScalingActionsAreRefused) {
+  const std::string ec2_policy =
+      "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:"
+      "5a0b6b5c-1c1e-4d7e-9c1e-8f3f9d7e1a2b:autoScalingGroupName/web:policyName/scale-out";
+  const std::string app_policy =
+      "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:"
+      "0e8c7f2a-3b1d-4c5e-8f9a-1b2c3d4e5f60:resource/ecs/service/default/web:policyName/out";
+  auto p = BandAlarm("scale");
+  p.alarm_actions = std::vector<std::string>{ec2_policy};
+  ExpectPutError(p, "ValidationError",
+                 std::string("Alarms based on anomaly detection models cannot have Auto "
+                             "Scaling actions: AlarmActions has ") +
+                     ec2_policy + ".");
+  p = BandAlarm("scale");
+  p.ok_actions = std::vector<std::string>{"arn:aws:sns:us-east-1:123456789012:ops", app_policy};
+  ExpectPutError(p, "ValidationError",
+                 std::string("Alarms based on anomaly detection models cannot have Auto "
+                             "Scaling actions: OKActions has ") +
+                     app_policy + ".");
+  p = BandAlarm("scale");
+  p.insufficient_data_actions =
+      std::vector<std::string>{"arn:aws-cn:autoscaling:cn-north-1:123456789012:scalingPolicy:x"};
+  ExpectPutError(p, "ValidationError");
+  cw::DescribeAlarmsOutput out;
+  ASSERT_FALSE(Do("DescribeAlarms", cw::DescribeAlarmsInput{}, out));
+  EXPECT_TRUE(out.metric_alarms->empty());
+
+  // Other actions are fine on a band alarm, and a static-threshold alarm may scale.
+  p = BandAlarm("scale");
+  p.alarm_actions = std::vector<std::string>{"arn:aws:sns:us-east-1:123456789012:ops",
+                                             "arn:aws:lambda:us-east-1:123456789012:function:f",
+                                             "arn:aws:automate:us-east-1:ec2:reboot"};
+  PutAlarm(p);
+  cw::PutMetricAlarmInput fixed;
+  fixed.alarm_name = "static-scale";
+  fixed.namespace_ = "bandns";
+  fixed.metric_name = "cpu";
+  fixed.statistic = "Average";
+  fixed.period = 60;
+  fixed.evaluation_periods = 1;
+  fixed.threshold = 80;
+  fixed.comparison_operator = "GreaterThanThreshold";
+  fixed.alarm_actions = std::vector<std::string>{ec2_policy};
+  PutAlarm(fixed);
+  EXPECT_EQ(One("scale").alarm_actions->size(), 3u);
+  const auto scaling = One("static-scale").alarm_actions;
+  ASSERT_TRUE(scaling.has_value());
+  EXPECT_EQ(*scaling, std::vector<std::string>{ec2_policy});
 }
 
 TEST_P(BandAlarmApiTest, DescribeEchoesThresholdMetricIdAndMetrics) {

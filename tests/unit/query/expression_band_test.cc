@@ -1,11 +1,14 @@
 // ANOMALY_DETECTION_BAND of a metric math expression (what a MetricMathAnomalyDetector and a band
 // alarm on an expression use) through query::GetMetricData over the memory store: the band is
 // trained on the expression's own values, covers them, is causal (a later spike leaves every
-// earlier band value unchanged), and an inline expression stays an error.
+// earlier band value unchanged), and an inline expression stays an error; the matching math
+// detector's settings (expression_anomaly_settings) are applied as a metric detector's are
+// (excluded ranges, PeriodicSpikes), and its persisted model serves its block only.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "query/anomaly_band.h"
 #include "vigil/query/metric_data.h"
 
 namespace vigil::query {
@@ -42,11 +45,12 @@ class ExpressionBandTest : public ::testing::Test {
     ASSERT_TRUE(store_->Write({d}).ok());
   }
 
-  static MetricDataRequest Request(std::string expression, std::string band) {
+  static MetricDataRequest Request(std::string expression, std::string band,
+                                   std::string metric = "cpu") {
     MetricDataRequest r;
     MetricDataQuery m;
     m.id = "m1";
-    m.series = Key("cpu");
+    m.series = Key(std::move(metric));
     m.statistic = *Statistic::Parse("Average");
     m.period_seconds = kPeriod;
     m.return_data = false;
@@ -133,6 +137,150 @@ TEST_F(ExpressionBandTest, InlineExpressionsAreStillErrors) {
   auto page = Get(Request("m1 * 2", "ANOMALY_DETECTION_BAND(e1 * 2)"));
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code, ErrorCode::kValidationError);
+}
+
+// The band series (upper, lower) of a page of Request(...).
+struct Bands {
+  std::vector<Timestamp> times;
+  std::vector<double> upper, lower, values;
+};
+Bands BandsOf(const MetricDataPage& page) {
+  Bands b;
+  if (page.results.size() != 3) {
+    ADD_FAILURE() << "expected e1 and the two band series, got " << page.results.size();
+    return b;
+  }
+  b.values = page.results[0].values;
+  b.times = page.results[1].timestamps;
+  b.upper = page.results[1].values;
+  b.lower = page.results[2].values;
+  return b;
+}
+
+TEST_F(ExpressionBandTest, DetectorsExcludedOutageDoesNotDragTheBand) {
+  // The pattern, with an outage (0) for the 3 hours before the range: without the detector's
+  // ExcludedTimeRanges the band's level follows the outage; with them the band follows the
+  // pattern.
+  const int64_t outage_start = kRangeStart - 3 * 3600;
+  for (int64_t t = kNow - 4 * kDay; t < kNow; t += kPeriod) {
+    Put("gappy", t, t >= outage_start && t < kRangeStart ? 0.0 : Pattern(t));
+  }
+  auto r = Request("m1 * 2", "ANOMALY_DETECTION_BAND(e1)", "gappy");
+  auto plain = Get(r);
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  std::vector<std::string> asked;
+  r.expression_anomaly_settings = [&](const std::vector<MetricDataQuery>& queries,
+                                      std::string_view id) -> std::optional<AnomalyBandSettings> {
+    EXPECT_EQ(queries.size(), 3u);
+    asked.emplace_back(id);
+    AnomalyBandSettings s;
+    s.excluded.emplace_back(Timestamp::FromSeconds(outage_start),
+                            Timestamp::FromSeconds(kRangeStart));
+    return s;
+  };
+  auto excluded = Get(r);
+  ASSERT_TRUE(excluded.ok()) << excluded.error().message;
+  EXPECT_EQ(asked, std::vector<std::string>{"e1"}) << "asked once, for the band's expression";
+  const Bands a = BandsOf(*plain), b = BandsOf(*excluded);
+  ASSERT_FALSE(a.times.empty());
+  ASSERT_FALSE(b.times.empty());
+  // The first hour of the range: the block right after the outage.
+  int outside_plain = 0, centred_excluded = 0, first_hour = 0;
+  for (size_t i = 0; i < b.times.size() && b.times[i].seconds() < kRangeStart + 3600; ++i) {
+    ++first_hour;
+    const double want = Pattern(b.times[i].seconds()) * 2;
+    // Centred on the pattern (the noise is ±4; the outage would pull the centre down by ~100).
+    if (std::abs((b.lower[i] + b.upper[i]) / 2 - want) < 10) ++centred_excluded;
+    ASSERT_LT(i, a.times.size());
+    ASSERT_EQ(a.times[i], b.times[i]);
+    if (want > a.upper[i]) ++outside_plain;
+  }
+  EXPECT_EQ(first_hour, 12);
+  EXPECT_EQ(centred_excluded, first_hour) << "the excluded outage does not drag the band";
+  EXPECT_EQ(outside_plain, first_hour) << "without the detector the band follows the outage";
+}
+
+TEST_F(ExpressionBandTest, DetectorsPeriodicSpikesKeepADailySpikeInside) {
+  // 10 ± 1 with one 5-minute sample of 60 at 20:00 every day, two weeks long; the range (18:00
+  // to midnight) holds that day's spike.
+  const int64_t spike_phase = 20 * 3600;
+  uint64_t lcg = 7;
+  for (int64_t t = kNow - 14 * kDay; t < kNow; t += kPeriod) {
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double noise = 2.0 * static_cast<double>(lcg >> 11) / 9007199254740992.0 - 1.0;
+    Put("spiky", t, (t % kDay == spike_phase ? 60.0 : 10.0) + noise);
+  }
+  auto r = Request("m1 + 0", "ANOMALY_DETECTION_BAND(e1)", "spiky");
+  auto upper_at_spike = [&](const MetricDataRequest& req) -> std::optional<double> {
+    auto page = Get(req);
+    EXPECT_TRUE(page.ok()) << page.error().message;
+    if (!page.ok()) return std::nullopt;
+    const Bands b = BandsOf(*page);
+    for (size_t i = 0; i < b.times.size(); ++i) {
+      if (b.times[i].seconds() % kDay == spike_phase) return b.upper[i];
+    }
+    return std::nullopt;
+  };
+  auto without = upper_at_spike(r);
+  r.expression_anomaly_settings = [](const std::vector<MetricDataQuery>&,
+                                     std::string_view) -> std::optional<AnomalyBandSettings> {
+    AnomalyBandSettings s;
+    s.periodic_spikes = true;
+    return s;
+  };
+  auto with = upper_at_spike(r);
+  ASSERT_TRUE(without.has_value());
+  ASSERT_TRUE(with.has_value());
+  EXPECT_LT(*without, 55.0) << "the pooled profile smooths the one-sample spike away";
+  EXPECT_GE(*with, 60.0) << "PeriodicSpikes keeps it in the profile";
+}
+
+TEST_F(ExpressionBandTest, PersistedModelServesItsBlockOnly) {
+  // A model "persisted" for the last block (trained on other data, so its band is recognisable)
+  // answers for that block; every other block trains as before.
+  auto r = Request("m1 * 2", "ANOMALY_DETECTION_BAND(e1)");
+  auto plain = Get(r);
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  ASSERT_EQ(plain->results.size(), 3u);
+  std::vector<int64_t> times;
+  for (Timestamp t : plain->results[0].timestamps) times.push_back(t.millis);
+  // The block of the last point (10 minutes here: 6 hours are more than 48 five-minute blocks).
+  const int64_t step = internal::RetrainInterval(times);
+  ASSERT_EQ(step, 600'000);
+  const int64_t last_block = times.back() - times.back() % step;
+  std::vector<anomaly::Point> flat;
+  for (int64_t t = kNow - 2 * kDay; t < kNow - kPeriod; t += kPeriod) {
+    flat.push_back({Timestamp::FromSeconds(t), 7.0 + static_cast<double>(t / kPeriod % 3)});
+  }
+  AnomalyBandSettings settings;
+  auto model = internal::TrainExpressionBandModel(flat, kPeriod, settings, Timestamp{last_block});
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  ASSERT_TRUE(model->trained());
+  int asked = 0;
+  r.expression_anomaly_settings = [&](const std::vector<MetricDataQuery>&,
+                                      std::string_view) -> std::optional<AnomalyBandSettings> {
+    AnomalyBandSettings s;
+    s.trained_model = [&](int period) -> std::optional<TrainedBandModel> {
+      ++asked;
+      EXPECT_EQ(period, kPeriod);
+      return TrainedBandModel{Timestamp{last_block}, {}, "", false, *model};
+    };
+    return s;
+  };
+  auto cached = Get(r);
+  ASSERT_TRUE(cached.ok()) << cached.error().message;
+  EXPECT_EQ(asked, 1);
+  const Bands a = BandsOf(*plain), b = BandsOf(*cached);
+  ASSERT_EQ(a.times, b.times);
+  for (size_t i = 0; i < b.times.size() && b.times[i].millis < last_block; ++i) {
+    EXPECT_EQ(a.upper[i], b.upper[i]) << "block " << b.times[i].seconds();
+    EXPECT_EQ(a.lower[i], b.lower[i]) << "block " << b.times[i].seconds();
+  }
+  const auto band = model->BandAt(b.times.back(), 2);
+  ASSERT_TRUE(band.has_value());
+  EXPECT_EQ(b.upper.back(), band->upper);
+  EXPECT_EQ(b.lower.back(), band->lower);
+  EXPECT_NE(a.upper.back(), b.upper.back());
 }
 
 }  // namespace
