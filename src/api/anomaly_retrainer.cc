@@ -388,6 +388,23 @@ void AnomalyRetrainer::Stop() {
   if (t.joinable()) t.join();
 }
 
+namespace {
+
+// The retrain schedule and the persisted models of the detector at `detector_key` ("anom\0..."),
+// read from `store` when the band asks for a period.
+void AttachTrainedModels(query::AnomalyBandSettings& settings, alarms::StateStore* store,
+                         int64_t retrain_seconds, std::string detector_key) {
+  settings.retrain_seconds = retrain_seconds;
+  settings.trained_model = [store, key = std::move(detector_key)](
+                               int period) -> std::optional<query::TrainedBandModel> {
+    auto text = Read(*store, TrainedModelKey(key, period));
+    if (!text.ok() || !text->has_value()) return std::nullopt;
+    return DecodeRecord(**text);
+  };
+}
+
+}  // namespace
+
 query::ExpressionBandLookup AnomalyRetrainer::WithTrainedModels(
     query::ExpressionBandLookup settings) const {
   if (!settings) return settings;
@@ -398,13 +415,7 @@ query::ExpressionBandLookup AnomalyRetrainer::WithTrainedModels(
              std::string_view id) -> std::optional<query::AnomalyBandSettings> {
     auto found = settings(queries, id);
     if (!found || found->detector.empty()) return found;
-    found->retrain_seconds = retrain_seconds;
-    found->trained_model = [store, key = found->detector](
-                               int period) -> std::optional<query::TrainedBandModel> {
-      auto text = Read(*store, TrainedModelKey(key, period));
-      if (!text.ok() || !text->has_value()) return std::nullopt;
-      return DecodeRecord(**text);
-    };
+    AttachTrainedModels(*found, store, retrain_seconds, found->detector);
     return found;
   };
 }
@@ -419,13 +430,7 @@ query::AnomalyBandLookup AnomalyRetrainer::WithTrainedModels(
              const query::Statistic& stat) -> std::optional<query::AnomalyBandSettings> {
     auto found = settings(series, stat);
     if (!found) return found;
-    found->retrain_seconds = retrain_seconds;
-    found->trained_model = [store, key = ops::DetectorKey(series, stat.text())](
-                               int period) -> std::optional<query::TrainedBandModel> {
-      auto text = Read(*store, TrainedModelKey(key, period));
-      if (!text.ok() || !text->has_value()) return std::nullopt;
-      return DecodeRecord(**text);
-    };
+    AttachTrainedModels(*found, store, retrain_seconds, ops::DetectorKey(series, stat.text()));
     return found;
   };
 }
