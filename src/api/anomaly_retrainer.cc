@@ -245,10 +245,7 @@ RetrainReport AnomalyRetrainer::RetrainAll(Timestamp as_of) {
       ++report.errors;
       continue;
     }
-    query::AnomalyBandSettings settings;
-    settings.excluded = d.excluded;
-    settings.timezone = d.timezone.value_or("");
-    settings.periodic_spikes = d.periodic_spikes.value_or(false);
+    const query::AnomalyBandSettings settings = d.BandSettings();
     std::vector<int> periods{options_.period_seconds};
     if (alarm_periods.ok()) {
       auto it = alarm_periods->find(key);
@@ -306,10 +303,7 @@ RetrainReport AnomalyRetrainer::RetrainAll(Timestamp as_of) {
     keep.insert(model_key);
     req.anomaly_settings = nested_metric;
     req.expression_anomaly_settings = nested_expression;
-    query::AnomalyBandSettings settings;
-    settings.excluded = m.record.excluded;
-    settings.timezone = m.record.timezone.value_or("");
-    settings.periodic_spikes = m.record.periodic_spikes.value_or(false);
+    const query::AnomalyBandSettings settings = m.record.BandSettings();
     auto train = [&]() -> Result<anomaly::Model> {
       const anomaly::ModelParams params;
       ASSIGN_OR_RETURN(std::vector<query::Point> history,

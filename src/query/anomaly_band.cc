@@ -17,7 +17,10 @@ int64_t FloorTo(int64_t t, int64_t step) {
   return q * step;
 }
 
-anomaly::TrainingOptions OptionsFor(int period_seconds, const AnomalyBandSettings& settings) {
+}  // namespace
+
+anomaly::TrainingOptions TrainingOptionsFor(int period_seconds,
+                                            const AnomalyBandSettings& settings) {
   anomaly::TrainingOptions options;
   options.period_seconds = period_seconds;
   options.timezone = settings.timezone;
@@ -25,6 +28,8 @@ anomaly::TrainingOptions OptionsFor(int period_seconds, const AnomalyBandSetting
   for (const auto& [s, e] : settings.excluded) options.excluded.push_back({s, e});
   return options;
 }
+
+namespace {
 
 bool IsPercent(const std::optional<uint8_t>& unit, const std::vector<uint8_t>& units) {
   const auto percent = storage::UnitCode("Percent");
@@ -62,6 +67,41 @@ bool SameSettings(const TrainedBandModel& m, const AnomalyBandSettings& s) {
          m.periodic_spikes == s.periodic_spikes;
 }
 
+// The retrainer's persisted model for `period_seconds`, when it was trained with these detector
+// settings (the block time and clamp are the caller's to check per block); nullopt otherwise.
+std::optional<TrainedBandModel> CachedModel(const AnomalyBandSettings& settings, int period_seconds) {
+  if (!settings.trained_model) return std::nullopt;
+  std::optional<TrainedBandModel> cached = settings.trained_model(period_seconds);
+  if (cached &&
+      (cached->model.period_seconds() != period_seconds || !SameSettings(*cached, settings))) {
+    cached.reset();
+  }
+  return cached;
+}
+
+// The band at each of `times` (ms, ascending) with width k, one model per block of `step` ms:
+// `model_of(trained_at, scratch)` gives the model of the block trained at `trained_at`, either a
+// cached one or one it trains into `scratch`. Times without a band are left out.
+template <typename ModelOf>
+Result<BandSeries> BandsByBlock(const std::vector<int64_t>& times, int64_t step, double k,
+                                ModelOf&& model_of) {
+  BandSeries out;
+  anomaly::Model scratch;
+  size_t i = 0;
+  while (i < times.size()) {
+    const int64_t trained_at = FloorTo(times[i], step);
+    ASSIGN_OR_RETURN(const anomaly::Model* model, model_of(trained_at, scratch));
+    for (; i < times.size() && FloorTo(times[i], step) == trained_at; ++i) {
+      const std::optional<anomaly::Band> band = model->BandAt(Timestamp{times[i]}, k);
+      if (!band) continue;
+      out.times.push_back(times[i]);
+      out.upper.push_back(band->upper);
+      out.lower.push_back(band->lower);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int64_t RetrainInterval(const std::vector<int64_t>& times, int64_t retrain_seconds) {
@@ -82,7 +122,7 @@ Result<anomaly::Model> TrainBandModel(storage::MetricStore& store, const MetricQ
   std::vector<anomaly::Point> points;
   points.reserve(data.points.size());
   for (const Point& p : data.points) points.push_back({p.timestamp, p.value});
-  anomaly::TrainingOptions options = OptionsFor(metric.period_seconds, settings);
+  anomaly::TrainingOptions options = TrainingOptionsFor(metric.period_seconds, settings);
   const auto block = BlockPoints(points, trained_at.millis, metric.period_seconds);
   options.clamp = ClampOf(block, IsPercent(metric.unit, data.units));
   return anomaly::Model::Train(block, options, trained_at, params);
@@ -90,8 +130,7 @@ Result<anomaly::Model> TrainBandModel(storage::MetricStore& store, const MetricQ
 
 Result<BandSeries> ComputeAnomalyBand(storage::MetricStore& store, const BandRequest& request,
                                       Timestamp as_of) {
-  BandSeries out;
-  if (request.times.empty()) return out;
+  if (request.times.empty()) return BandSeries{};
   const anomaly::ModelParams params;
   const int64_t step = RetrainInterval(request.times, request.settings.retrain_seconds);
   const int64_t first_training = FloorTo(request.times.front(), step);
@@ -105,42 +144,29 @@ Result<BandSeries> ComputeAnomalyBand(storage::MetricStore& store, const BandReq
   points.reserve(data.points.size());
   for (const Point& p : data.points) points.push_back({p.timestamp, p.value});
   const bool is_percent = IsPercent(request.metric.unit, data.units);
-  anomaly::TrainingOptions options = OptionsFor(request.metric.period_seconds, request.settings);
+  anomaly::TrainingOptions options = TrainingOptionsFor(request.metric.period_seconds, request.settings);
 
   // The retrainer's model, when it was trained exactly as this request would train its block:
   // all units (no Unit filter, and one unit in the data, so the same points were chosen), the
   // same period and detector settings; the block time and the clamp are checked per block.
   std::optional<TrainedBandModel> cached;
-  if (request.settings.trained_model && !request.metric.unit && data.units.size() <= 1) {
-    cached = request.settings.trained_model(request.metric.period_seconds);
-    if (cached && (cached->model.period_seconds() != request.metric.period_seconds ||
-                   !SameSettings(*cached, request.settings))) {
-      cached.reset();
-    }
+  if (!request.metric.unit && data.units.size() <= 1) {
+    cached = CachedModel(request.settings, request.metric.period_seconds);
   }
 
-  size_t i = 0;
-  while (i < request.times.size()) {
-    const int64_t trained_at = FloorTo(request.times[i], step);
-    const auto block = BlockPoints(points, trained_at, request.metric.period_seconds);
-    options.clamp = ClampOf(block, is_percent);
-    anomaly::Model trained;
-    const anomaly::Model* model = &trained;
-    if (cached && cached->trained_at.millis == trained_at && cached->model.clamp() == options.clamp) {
-      model = &cached->model;
-    } else {
-      ASSIGN_OR_RETURN(trained, anomaly::Model::Train(block, options, Timestamp{trained_at}, params));
-    }
-    for (; i < request.times.size() && FloorTo(request.times[i], step) == trained_at; ++i) {
-      const std::optional<anomaly::Band> band =
-          model->BandAt(Timestamp{request.times[i]}, request.k);
-      if (!band) continue;
-      out.times.push_back(request.times[i]);
-      out.upper.push_back(band->upper);
-      out.lower.push_back(band->lower);
-    }
-  }
-  return out;
+  return BandsByBlock(request.times, step, request.k,
+                      [&](int64_t trained_at, anomaly::Model& scratch) -> Result<const anomaly::Model*> {
+                        const auto block =
+                            BlockPoints(points, trained_at, request.metric.period_seconds);
+                        options.clamp = ClampOf(block, is_percent);
+                        if (cached && cached->trained_at.millis == trained_at &&
+                            cached->model.clamp() == options.clamp) {
+                          return &cached->model;
+                        }
+                        ASSIGN_OR_RETURN(scratch, anomaly::Model::Train(block, options,
+                                                                        Timestamp{trained_at}, params));
+                        return &scratch;
+                      });
 }
 
 Timestamp ExpressionBandHistoryStart(const std::vector<int64_t>& times, int64_t retrain_seconds) {
@@ -183,15 +209,14 @@ Result<anomaly::Model> TrainExpressionBandModel(std::span<const anomaly::Point> 
                                                 const AnomalyBandSettings& settings,
                                                 Timestamp trained_at) {
   const anomaly::ModelParams params;
-  anomaly::TrainingOptions options = OptionsFor(period_seconds, settings);
+  anomaly::TrainingOptions options = TrainingOptionsFor(period_seconds, settings);
   const auto block = BlockPoints(history, trained_at.millis, period_seconds);
   options.clamp = ClampOf(block, false);
   return anomaly::Model::Train(block, options, trained_at, params);
 }
 
 Result<BandSeries> ComputeExpressionBand(const ExpressionBandRequest& request) {
-  BandSeries out;
-  if (request.times.empty()) return out;
+  if (request.times.empty()) return BandSeries{};
   const int64_t step = RetrainInterval(request.times, request.settings.retrain_seconds);
   std::vector<anomaly::Point> points;
   points.reserve(request.history.size());
@@ -199,38 +224,22 @@ Result<BandSeries> ComputeExpressionBand(const ExpressionBandRequest& request) {
 
   // The retrainer's model of the matching detector, when trained with this period and settings;
   // the block time is checked per block (the clamp follows from the same points).
-  std::optional<TrainedBandModel> cached;
-  if (request.settings.trained_model) {
-    cached = request.settings.trained_model(request.period_seconds);
-    if (cached && (cached->model.period_seconds() != request.period_seconds ||
-                   !SameSettings(*cached, request.settings))) {
-      cached.reset();
-    }
-  }
+  const std::optional<TrainedBandModel> cached =
+      CachedModel(request.settings, request.period_seconds);
 
-  size_t i = 0;
-  while (i < request.times.size()) {
-    const int64_t trained_at = FloorTo(request.times[i], step);
-    anomaly::Model trained;
-    const anomaly::Model* model = &trained;
-    if (cached && cached->trained_at.millis == trained_at &&
-        cached->model.clamp() ==
-            ClampOf(BlockPoints(points, trained_at, request.period_seconds), false)) {
-      model = &cached->model;
-    } else {
-      ASSIGN_OR_RETURN(trained, TrainExpressionBandModel(points, request.period_seconds,
-                                                         request.settings, Timestamp{trained_at}));
-    }
-    for (; i < request.times.size() && FloorTo(request.times[i], step) == trained_at; ++i) {
-      const std::optional<anomaly::Band> band =
-          model->BandAt(Timestamp{request.times[i]}, request.k);
-      if (!band) continue;
-      out.times.push_back(request.times[i]);
-      out.upper.push_back(band->upper);
-      out.lower.push_back(band->lower);
-    }
-  }
-  return out;
+  return BandsByBlock(request.times, step, request.k,
+                      [&](int64_t trained_at, anomaly::Model& scratch) -> Result<const anomaly::Model*> {
+                        if (cached && cached->trained_at.millis == trained_at &&
+                            cached->model.clamp() ==
+                                ClampOf(BlockPoints(points, trained_at, request.period_seconds),
+                                        false)) {
+                          return &cached->model;
+                        }
+                        ASSIGN_OR_RETURN(scratch, TrainExpressionBandModel(
+                                                      points, request.period_seconds,
+                                                      request.settings, Timestamp{trained_at}));
+                        return &scratch;
+                      });
 }
 
 }  // namespace vigil::query::internal

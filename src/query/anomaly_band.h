@@ -28,6 +28,10 @@ struct BandSeries {
   std::vector<double> lower;
 };
 
+// A detector's settings as the model's training options at `period_seconds` (no clamp: the
+// band decides it per training).
+anomaly::TrainingOptions TrainingOptionsFor(int period_seconds, const AnomalyBandSettings& settings);
+
 // The model for time t is trained as of RetrainTime(t) (<= t) on the 14 days before it, so the
 // band at t depends only on data before t. Errors: store failures, an unknown time zone.
 Result<BandSeries> ComputeAnomalyBand(storage::MetricStore& store, const BandRequest& request,

@@ -165,14 +165,27 @@ class Engine final : public math::Environment {
     return v;
   }
 
-  Result<math::Value> AnomalyBand(const math::Series& s, double k) override {
-    const MetricDataQuery& q = request_.queries[*s.source];
+  // ANOMALY_DETECTION_BAND's value for `s`: two series, upper first and lower last
+  // (cloudwatch-semantics.md §9), labelled after `s`; empty where `band` has no values.
+  static math::Value BandValue(const math::Series& s, internal::BandSeries band) {
     math::Value v;
     v.type = math::Type::kArray;
     math::Series upper, lower;
     upper.label = s.label + " (upper)";
     lower.label = s.label + " (lower)";
     upper.period_seconds = lower.period_seconds = s.period_seconds;
+    upper.times = band.times;
+    lower.times = std::move(band.times);
+    upper.values = std::move(band.upper);
+    lower.values = std::move(band.lower);
+    v.series.push_back(std::move(upper));
+    v.series.push_back(std::move(lower));
+    return v;
+  }
+
+  Result<math::Value> AnomalyBand(const math::Series& s, double k) override {
+    const MetricDataQuery& q = request_.queries[*s.source];
+    internal::BandSeries band;
     if (!q.forbidden) {
       internal::BandRequest br;
       br.metric.series = q.series;
@@ -186,26 +199,15 @@ class Engine final : public math::Environment {
           br.settings = std::move(*settings);
         }
       }
-      ASSIGN_OR_RETURN(internal::BandSeries band, internal::ComputeAnomalyBand(store_, br, as_of_));
-      upper.times = band.times;
-      lower.times = std::move(band.times);
-      upper.values = std::move(band.upper);
-      lower.values = std::move(band.lower);
+      ASSIGN_OR_RETURN(band, internal::ComputeAnomalyBand(store_, br, as_of_));
     }
-    v.series.push_back(std::move(upper));
-    v.series.push_back(std::move(lower));
-    return v;
+    return BandValue(s, std::move(band));
   }
 
   Result<std::optional<math::Value>> ExpressionAnomalyBand(std::string_view id,
                                                            const math::Series& s,
                                                            double k) override {
-    math::Value v;
-    v.type = math::Type::kArray;
-    math::Series upper, lower;
-    upper.label = s.label + " (upper)";
-    lower.label = s.label + " (lower)";
-    upper.period_seconds = lower.period_seconds = s.period_seconds;
+    internal::BandSeries band;
     auto it = by_id_.find(id);
     if (it != by_id_.end() && !s.times.empty()) {
       internal::ExpressionBandRequest br;
@@ -225,15 +227,9 @@ class Engine final : public math::Environment {
       br.times = s.times;
       br.period_seconds = s.period_seconds;
       br.k = k;
-      ASSIGN_OR_RETURN(internal::BandSeries band, internal::ComputeExpressionBand(br));
-      upper.times = band.times;
-      lower.times = std::move(band.times);
-      upper.values = std::move(band.upper);
-      lower.values = std::move(band.lower);
+      ASSIGN_OR_RETURN(band, internal::ComputeExpressionBand(br));
     }
-    v.series.push_back(std::move(upper));
-    v.series.push_back(std::move(lower));
-    return std::optional<math::Value>(std::move(v));
+    return std::optional<math::Value>(BandValue(s, std::move(band)));
   }
 
  private:

@@ -12,8 +12,8 @@ import json
 import time
 import unittest
 
-from harness import ModuleServer, VigilServer, aws_cli, http_get, http_post
-from vigiltest import VigilTestCase, for_each_protocol, ts
+from harness import ModuleServer, aws_cli, http_get, http_post
+from vigiltest import OwnServerTestCase, VigilTestCase, for_each_protocol, ts
 
 SERVER = ModuleServer(clock="manual")
 setUpModule, tearDownModule = SERVER.setup, SERVER.teardown
@@ -404,19 +404,11 @@ class _Validation(AlarmTestMixin):
     # Band alarms (ThresholdMetricId): test_band_alarms.py.
 
 
-class Restart(VigilTestCase, AlarmTestMixin):
+class Restart(OwnServerTestCase, AlarmTestMixin):
     """Alarms, state and history survive SIGTERM and kill -9; the evaluator resumes without
     re-running transitions (or actions) it already made."""
 
-    def setUp(self):
-        super().setUp()
-        self.own = VigilServer(clock="manual")
-        self.own.start()
-        self.addCleanup(self.own.cleanup)
-
-    @property
-    def endpoint(self):
-        return self.own.endpoint
+    server_options = {"clock": "manual"}
 
     server = property(lambda self: self.own)
 
@@ -460,19 +452,10 @@ class Restart(VigilTestCase, AlarmTestMixin):
         self.run_restart(kill=True)
 
 
-class SystemClock(VigilTestCase, AlarmTestMixin):
+class SystemClock(OwnServerTestCase, AlarmTestMixin):
     """On the system clock: the evaluator thread runs; POST /_vigil/alarms/evaluate evaluates now;
     POST /_vigil/clock refuses to move real time."""
 
-    def setUp(self):
-        super().setUp()
-        self.own = VigilServer()
-        self.own.start()
-        self.addCleanup(self.own.cleanup)
-
-    @property
-    def endpoint(self):
-        return self.own.endpoint
 
     def test_evaluate_now_and_clock_refused(self):
         c = self.client()

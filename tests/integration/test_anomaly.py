@@ -13,8 +13,8 @@ from botocore.exceptions import ClientError
 
 import json
 
-from harness import ModuleServer, VigilServer, active_protocols, aws_cli
-from vigiltest import VigilTestCase, epoch_minute, for_each_protocol, ts
+from harness import ModuleServer, active_protocols, aws_cli
+from vigiltest import OwnServerTestCase, VigilTestCase, epoch_minute, for_each_protocol, ts
 
 SERVER = ModuleServer()
 setUpModule, tearDownModule = SERVER.setup, SERVER.teardown
@@ -225,18 +225,9 @@ class AwsCliDetectors(VigilTestCase):
         self.assertIn("InvalidParameterValue", r.stderr)
 
 
-class DetectorsSurviveRestart(VigilTestCase):
+class DetectorsSurviveRestart(OwnServerTestCase):
     """Detectors are persisted in the state store: they survive SIGTERM and kill -9."""
 
-    def setUp(self):
-        super().setUp()
-        self.own = VigilServer()
-        self.own.start()
-        self.addCleanup(self.own.cleanup)
-
-    @property
-    def endpoint(self):
-        return self.own.endpoint
 
     def test_restart(self):
         c = self.client()

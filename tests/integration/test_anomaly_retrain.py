@@ -10,8 +10,7 @@ import math
 import time
 import unittest
 
-from harness import VigilServer
-from vigiltest import VigilTestCase, ts
+from vigiltest import OwnServerTestCase, ts
 
 DAY = 86400
 PERIOD = 300
@@ -21,17 +20,9 @@ def pattern(t):
     return 100 + 50 * math.sin(2 * math.pi * (t % DAY) / DAY)
 
 
-class RetrainedModelsSurviveRestart(VigilTestCase):
+class RetrainedModelsSurviveRestart(OwnServerTestCase):
 
-    def setUp(self):
-        super().setUp()
-        self.own = VigilServer(clock="manual")
-        self.own.start()
-        self.addCleanup(self.own.cleanup)
-
-    @property
-    def endpoint(self):
-        return self.own.endpoint
+    server_options = {"clock": "manual"}
 
     def state(self, ns):
         found = self.client().describe_anomaly_detectors(Namespace=ns)["AnomalyDetectors"]

@@ -27,8 +27,8 @@ import uuid
 
 from botocore.exceptions import ClientError
 
-from harness import (DEFAULT_REGION, DUMMY_ACCESS_KEY, ModuleServer, active_protocols,
-                     boto3_client, detect_protocol)
+from harness import (DEFAULT_REGION, DUMMY_ACCESS_KEY, ModuleServer, VigilServer,
+                     active_protocols, boto3_client, detect_protocol)
 
 UTC = dt.timezone.utc
 ALL_STATISTICS = ["SampleCount", "Sum", "Average", "Minimum", "Maximum"]
@@ -176,6 +176,23 @@ class VigilTestCase(unittest.TestCase):
         """Bit-for-bit equality of doubles (AWS returns the full double)."""
         self.assertTrue(got == want and math.copysign(1, got) == math.copysign(1, want),
                         f"{what}: got {got!r}, want {want!r}")
+
+
+class OwnServerTestCase(VigilTestCase):
+    """A test case with a vigil of its own, started for each test (VigilServer(**server_options))
+    and cleaned up after it: for tests that restart, kill or reconfigure the server."""
+
+    server_options: dict = {}
+
+    def setUp(self):
+        super().setUp()
+        self.own = VigilServer(**self.server_options)
+        self.own.start()
+        self.addCleanup(self.own.cleanup)
+
+    @property
+    def endpoint(self):
+        return self.own.endpoint
 
 
 def for_each_protocol(module_server: ModuleServer, only=None):

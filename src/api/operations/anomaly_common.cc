@@ -34,6 +34,35 @@ std::string DetectorKey(const storage::SeriesKey& series, std::string_view stat)
   return k;
 }
 
+namespace {
+
+void EncodeConfiguration(const DetectorConfiguration& d, nlohmann::json& j) {
+  nlohmann::json ex = nlohmann::json::array();
+  for (const auto& [s, e] : d.excluded) ex.push_back({s.millis, e.millis});
+  j["excluded"] = std::move(ex);
+  if (d.timezone) j["timezone"] = *d.timezone;
+  if (d.periodic_spikes) j["periodic_spikes"] = *d.periodic_spikes;
+}
+
+// Throws nlohmann::json::exception on a malformed record (the callers catch it).
+void DecodeConfiguration(const nlohmann::json& j, DetectorConfiguration& d) {
+  for (const auto& x : j.at("excluded")) {
+    d.excluded.emplace_back(Timestamp{x.at(0).get<int64_t>()}, Timestamp{x.at(1).get<int64_t>()});
+  }
+  if (j.contains("timezone")) d.timezone = j["timezone"].get<std::string>();
+  if (j.contains("periodic_spikes")) d.periodic_spikes = j["periodic_spikes"].get<bool>();
+}
+
+}  // namespace
+
+query::AnomalyBandSettings DetectorConfiguration::BandSettings() const {
+  query::AnomalyBandSettings out;
+  out.excluded = excluded;
+  out.timezone = timezone.value_or("");
+  out.periodic_spikes = periodic_spikes.value_or(false);
+  return out;
+}
+
 std::string EncodeDetector(const DetectorRecord& d) {
   nlohmann::json j;
   j["namespace"] = d.series.namespace_;
@@ -42,11 +71,7 @@ std::string EncodeDetector(const DetectorRecord& d) {
   for (const auto& x : d.series.dimensions) dims.push_back({x.name, x.value});
   j["dimensions"] = std::move(dims);
   j["stat"] = d.stat;
-  nlohmann::json ex = nlohmann::json::array();
-  for (const auto& [s, e] : d.excluded) ex.push_back({s.millis, e.millis});
-  j["excluded"] = std::move(ex);
-  if (d.timezone) j["timezone"] = *d.timezone;
-  if (d.periodic_spikes) j["periodic_spikes"] = *d.periodic_spikes;
+  EncodeConfiguration(d, j);
   return j.dump();
 }
 
@@ -64,11 +89,7 @@ std::optional<DetectorRecord> DecodeDetector(std::string_view account, std::stri
       d.series.dimensions.push_back({x.at(0).get<std::string>(), x.at(1).get<std::string>()});
     }
     d.stat = j.at("stat").get<std::string>();
-    for (const auto& x : j.at("excluded")) {
-      d.excluded.emplace_back(Timestamp{x.at(0).get<int64_t>()}, Timestamp{x.at(1).get<int64_t>()});
-    }
-    if (j.contains("timezone")) d.timezone = j["timezone"].get<std::string>();
-    if (j.contains("periodic_spikes")) d.periodic_spikes = j["periodic_spikes"].get<bool>();
+    DecodeConfiguration(j, d);
     return d;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
@@ -142,11 +163,7 @@ std::string MathDetectorKey(std::string_view account, std::string_view region,
 std::string EncodeMathDetector(const MathDetectorRecord& d) {
   nlohmann::json j;
   j["math"] = QueriesJson(d.queries);
-  nlohmann::json ex = nlohmann::json::array();
-  for (const auto& [s, e] : d.excluded) ex.push_back({s.millis, e.millis});
-  j["excluded"] = std::move(ex);
-  if (d.timezone) j["timezone"] = *d.timezone;
-  if (d.periodic_spikes) j["periodic_spikes"] = *d.periodic_spikes;
+  EncodeConfiguration(d, j);
   return j.dump();
 }
 
@@ -156,11 +173,7 @@ std::optional<MathDetectorRecord> DecodeMathDetector(std::string_view text) {
   try {
     MathDetectorRecord d;
     d.queries = QueriesFromJson(j["math"]);
-    for (const auto& x : j.at("excluded")) {
-      d.excluded.emplace_back(Timestamp{x.at(0).get<int64_t>()}, Timestamp{x.at(1).get<int64_t>()});
-    }
-    if (j.contains("timezone")) d.timezone = j["timezone"].get<std::string>();
-    if (j.contains("periodic_spikes")) d.periodic_spikes = j["periodic_spikes"].get<bool>();
+    DecodeConfiguration(j, d);
     return d;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
@@ -254,11 +267,7 @@ query::AnomalyBandLookup DetectorSettingsLookup(alarms::StateStore& state) {
       return false;
     });
     if (!s.ok() || !found) return std::nullopt;
-    query::AnomalyBandSettings out;
-    out.excluded = std::move(found->excluded);
-    out.timezone = found->timezone.value_or("");
-    out.periodic_spikes = found->periodic_spikes.value_or(false);
-    return out;
+    return found->BandSettings();
   };
 }
 
@@ -297,10 +306,7 @@ query::ExpressionBandLookup MathDetectorSettingsLookup(alarms::StateStore& state
           want) {
         return true;
       }
-      query::AnomalyBandSettings out;
-      out.excluded = std::move(d->excluded);
-      out.timezone = d->timezone.value_or("");
-      out.periodic_spikes = d->periodic_spikes.value_or(false);
+      query::AnomalyBandSettings out = d->BandSettings();
       out.detector = std::string(k);
       found = std::move(out);
       return false;

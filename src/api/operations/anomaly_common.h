@@ -20,12 +20,20 @@ namespace vigil::api::ops {
 
 inline constexpr std::string_view kAnomalyTag = "anom";
 
-struct DetectorRecord {
-  storage::SeriesKey series;  // canonical (account and region are the scope's)
-  std::string stat;           // as the caller wrote it ("Average", "p99")
+// What both kinds of detector carry: PutAnomalyDetector's Configuration and
+// MetricCharacteristics, as given (absent stays absent for Describe).
+struct DetectorConfiguration {
   std::vector<std::pair<Timestamp, Timestamp>> excluded;
   std::optional<std::string> timezone;
   std::optional<bool> periodic_spikes;
+
+  // The band's training options (nothing excluded, UTC, no spikes when absent).
+  query::AnomalyBandSettings BandSettings() const;
+};
+
+struct DetectorRecord : DetectorConfiguration {
+  storage::SeriesKey series;  // canonical (account and region are the scope's)
+  std::string stat;           // as the caller wrote it ("Average", "p99")
 };
 
 // `anom\0<account>\0<region>\0<namespace>\0<metric>\0<stat>\0<dimensions as JSON>`.
@@ -40,11 +48,8 @@ std::optional<DetectorRecord> DecodeDetector(std::string_view account, std::stri
 // sorts before every namespace and keeps DecodeDetector from reading it).
 inline constexpr char kMathDetectorMark = '\x01';
 
-struct MathDetectorRecord {
+struct MathDetectorRecord : DetectorConfiguration {
   std::vector<alarms::MetricQuerySpec> queries;
-  std::vector<std::pair<Timestamp, Timestamp>> excluded;
-  std::optional<std::string> timezone;
-  std::optional<bool> periodic_spikes;
 };
 
 std::string MathDetectorKey(std::string_view account, std::string_view region,

@@ -12,6 +12,7 @@
 #include "api/operations/alarm_common.h"
 #include "api/operations/anomaly_common.h"
 #include "api/operations/operations.h"
+#include "query/anomaly_band.h"
 #include "vigil/alarms/state_store.h"
 #include "vigil/api/anomaly_retrainer.h"
 #include "vigil/anomaly/model.h"
@@ -249,10 +250,7 @@ std::string_view MathStateValue(storage::MetricStore& metrics, const RequestCont
     req.next_token = page->next_token;
   }
   if (pts.empty()) return "PENDING_TRAINING";
-  anomaly::TrainingOptions o;
-  o.period_seconds = period;
-  for (const auto& [s, e] : d.excluded) o.excluded.push_back({s, e});
-  o.timezone = d.timezone.value_or("");
+  const anomaly::TrainingOptions o = query::internal::TrainingOptionsFor(period, d.BandSettings());
   auto model = anomaly::Model::Train(pts, o, ctx.now, params);
   if (!model.ok() || !model->trained()) return "TRAINED_INSUFFICIENT_DATA";
   return "TRAINED";
@@ -273,10 +271,8 @@ std::string_view StateValue(storage::MetricStore& metrics, const DetectorRecord&
   std::vector<anomaly::Point> pts;
   pts.reserve(data->points.size());
   for (const auto& p : data->points) pts.push_back({p.timestamp, p.value});
-  anomaly::TrainingOptions o;
-  o.period_seconds = kStatePeriodSeconds;
-  for (const auto& [s, e] : d.excluded) o.excluded.push_back({s, e});
-  o.timezone = d.timezone.value_or("");
+  const anomaly::TrainingOptions o =
+      query::internal::TrainingOptionsFor(static_cast<int>(kStatePeriodSeconds), d.BandSettings());
   auto model = anomaly::Model::Train(pts, o, now, params);
   if (!model.ok() || !model->trained()) return "TRAINED_INSUFFICIENT_DATA";
   return "TRAINED";
@@ -302,14 +298,9 @@ cw::AnomalyDetector ToWireMath(const MathDetectorRecord& d, std::string_view sta
 }
 
 // Configuration and MetricCharacteristics of a Put, validated.
-struct Settings {
-  std::vector<std::pair<Timestamp, Timestamp>> excluded;
-  std::optional<std::string> timezone;
-  std::optional<bool> periodic_spikes;
-};
-
-Result<Settings> SettingsOf(const RequestContext& ctx, const cw::PutAnomalyDetectorInput& in) {
-  Settings d;
+Result<DetectorConfiguration> SettingsOf(const RequestContext& ctx,
+                                         const cw::PutAnomalyDetectorInput& in) {
+  DetectorConfiguration d;
   if (in.configuration) {
     const auto& c = *in.configuration;
     if (c.excluded_time_ranges) {
@@ -374,18 +365,12 @@ Status PutAnomalyDetector(RequestContext& ctx, const cw::PutAnomalyDetectorInput
   std::string value;
   if (in.metric_math_anomaly_detector) {
     ASSIGN_OR_RETURN(MathDetectorRecord d, MathTargetOf(ctx, in));
-    ASSIGN_OR_RETURN(Settings s, SettingsOf(ctx, in));
-    d.excluded = std::move(s.excluded);
-    d.timezone = std::move(s.timezone);
-    d.periodic_spikes = s.periodic_spikes;
+    ASSIGN_OR_RETURN(static_cast<DetectorConfiguration&>(d), SettingsOf(ctx, in));
     key = MathDetectorKey(ctx.account, ctx.region, d.queries);
     value = EncodeMathDetector(d);
   } else {
     ASSIGN_OR_RETURN(DetectorRecord d, TargetOf(ctx, in));
-    ASSIGN_OR_RETURN(Settings s, SettingsOf(ctx, in));
-    d.excluded = std::move(s.excluded);
-    d.timezone = std::move(s.timezone);
-    d.periodic_spikes = s.periodic_spikes;
+    ASSIGN_OR_RETURN(static_cast<DetectorConfiguration&>(d), SettingsOf(ctx, in));
     key = DetectorKey(d.series, d.stat);
     value = EncodeDetector(d);
   }
